@@ -1,0 +1,372 @@
+"""Neuron–astrocyte associative memory (Kozachkov, Slotine & Krotov, PNAS 2025; science.md §1).
+
+Neurons x_i, tripartite synapses S_ij and astrocyte processes P_ij (one process per synapse):
+
+    τ_n dx_i/dt  = −λ x_i + a Σ_j g(S_ij) φ(x_j) + b_i
+    τ_s dS_ij/dt = −α S_ij + a φ(x_i) φ(x_j) + ψ(P_ij) + c_ij
+    τ_p dP_ij/dt = −γ P_ij + Σ_kl T_ijkl ψ(P_kl) + g(S_ij) + d_ij
+
+with φ, g, ψ = tanh(β·) and T = s Σ_μ ξξξξ contracted through the patterns (never N⁴).
+a = `hebbian_scale` (1 in the authors' code, 1/N in the recall-from-rest scaling of §6) and
+s = `coupling_scale` (1/N³ in the authors' code, 1/N² from rest). With symmetric S, P, T and
+constant inputs the dynamics descend the six-term energy E = E_n + E_s + E_p + E_ns + E_ps + E_pp
+(+ E_in for the inputs), which never increases for convex Lagrangians.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InputError, require_positive, require_positive_int
+from .activations import TanhActivation
+from .base import prepare, project
+from .integrate import check_method, evolve
+from .knockouts import Knockouts
+from .process_coupling import Coupling, TerritoryCoupling, coupling_from_name
+from .trajectory import Recorder, Trajectory
+
+INITS = ("reference", "rest", "cue")
+
+
+def _outer(v: np.ndarray) -> np.ndarray:
+    """Batched outer product v vᵀ: (B, N) → (B, N, N)."""
+    return v[:, :, None] * v[:, None, :]
+
+
+class _CueSchedule:
+    """Neuron input b(t) = b + cue_strength · cue while t < cue_duration (cue as a current)."""
+
+    def __init__(self, bias: np.ndarray, cues: np.ndarray | None, strength: float, duration: float):
+        self.bias = bias
+        self.cue_input = None if cues is None else strength * cues
+        self.duration = duration
+
+    def __call__(self, t: float) -> np.ndarray:
+        if self.cue_input is not None and t < self.duration - 1e-12:
+            return self.bias + self.cue_input
+        return self.bias
+
+
+class _AstrocyteMemoryBase:
+    """Shared set-up of the full model and its quartic-DAM limit: patterns, scales, T, masks."""
+
+    def __init__(
+        self,
+        patterns: object,
+        *,
+        beta: float,
+        lam: float,
+        tau_n: float,
+        hebbian_scale: float,
+        coupling_scale: float | None,
+        coupling: Coupling | str | None,
+        knockouts: Knockouts | None,
+        b: float | np.ndarray,
+    ):
+        from ..patterns import check_patterns
+
+        self.patterns = check_patterns(patterns)
+        self.n = self.patterns.shape[-2]
+        self.k = self.patterns.shape[-1]
+        self.phi = TanhActivation(require_positive("beta", beta))
+        self.lam = require_positive("lam (neuron leak λ)", lam, allow_zero=True)
+        self.tau_n = require_positive("tau_n", tau_n)
+        self.hebbian_scale = require_positive("hebbian_scale", hebbian_scale)
+        self.coupling_scale = (
+            1.0 / self.n**3 if coupling_scale is None else require_positive("coupling_scale", coupling_scale)
+        )
+        self.coupling = coupling_from_name(coupling)
+        self.knockouts = knockouts if knockouts is not None else Knockouts()
+        if not isinstance(self.knockouts, Knockouts):
+            raise InputError("knockouts", "an astrobrian.abstract.Knockouts", type(knockouts).__name__)
+        self.b = self._input("b", b, (self.n,))
+        territories = (
+            self.coupling.territory_labels(self.n) if isinstance(self.coupling, TerritoryCoupling) else None
+        )
+        self.process_mask = self.knockouts.process_mask(self.n, territories)
+        self.T = self.coupling.build(self.patterns, self.coupling_scale * (1.0 - self.knockouts.coupling_cut))
+
+    def _input(self, field: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
+        arr = np.asarray(value, dtype=np.float64)
+        if not np.all(np.isfinite(arr)):
+            raise InputError(field, "finite input values", "non-finite entries")
+        try:
+            return np.broadcast_to(arr, shape).copy()
+        except ValueError:
+            raise InputError(field, f"a scalar or an array broadcastable to {shape}", f"shape {arr.shape}") from None
+
+    def _mask(self, a: np.ndarray) -> np.ndarray:
+        return a if self.process_mask is None else a * self.process_mask
+
+    def _coupling(self, psi: np.ndarray) -> np.ndarray:
+        """(Tψ) on surviving processes."""
+        return self._mask(self.T.apply(psi))
+
+    def _schedule(self, cues: np.ndarray, init: str, cue_strength: float, cue_duration: float | None, dt: float):
+        if init not in INITS:
+            raise InputError("init", f"one of {', '.join(INITS)}", init)
+        if init != "rest":
+            return _CueSchedule(self.b, None, 0.0, 0.0)
+        duration = 2.0 * self.tau_n if cue_duration is None else require_positive("cue_duration", cue_duration, True)
+        return _CueSchedule(self.b, cues, require_positive("cue_strength", cue_strength, True), duration)
+
+    def common_parameters(self) -> dict:
+        return {
+            "N": self.n,
+            "K": self.k,
+            "beta": self.phi.beta,
+            "lam": self.lam,
+            "tau_n": self.tau_n,
+            "hebbian_scale": self.hebbian_scale,
+            "coupling_scale": self.coupling_scale,
+            "coupling": self.coupling.describe(),
+            "knockouts": self.knockouts.describe(),
+        }
+
+
+class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
+    """The full neuron–synapse–process model of science.md §1, batched over cues.
+
+    Defaults are the authors' tutorial (β = 5, leaks 1, τ = 1, a = 1, s = 1/N³, reference
+    initialisation); `rest_scaling` gives the §6 scaling that recalls from rest.
+    """
+
+    def __init__(
+        self,
+        patterns: object,
+        *,
+        beta: float = 5.0,
+        beta_s: float | None = None,
+        beta_p: float | None = None,
+        lam: float = 1.0,
+        alpha: float = 1.0,
+        gamma: float = 1.0,
+        tau_n: float = 1.0,
+        tau_s: float = 1.0,
+        tau_p: float = 1.0,
+        hebbian_scale: float = 1.0,
+        coupling_scale: float | None = None,
+        b: float | np.ndarray = 0.0,
+        c: float | np.ndarray = 0.0,
+        d: float | np.ndarray = 0.0,
+        coupling: Coupling | str | None = "full",
+        knockouts: Knockouts | None = None,
+    ):
+        super().__init__(
+            patterns, beta=beta, lam=lam, tau_n=tau_n, hebbian_scale=hebbian_scale,
+            coupling_scale=coupling_scale, coupling=coupling, knockouts=knockouts, b=b,
+        )
+        self.g = TanhActivation(require_positive("beta_s", beta if beta_s is None else beta_s))
+        self.psi = TanhActivation(require_positive("beta_p", beta if beta_p is None else beta_p))
+        self.alpha = require_positive("alpha (synapse leak α)", alpha, allow_zero=True)
+        self.gamma = require_positive("gamma (process leak γ)", gamma, allow_zero=True)
+        self.tau_s = require_positive("tau_s", tau_s)
+        self.tau_p = require_positive("tau_p", tau_p)
+        self.c = self._input("c", c, (self.n, self.n))
+        self.d = self._input("d", d, (self.n, self.n))
+        self.feedback = 1.0 - self.knockouts.gliotransmission_block
+
+    @classmethod
+    def rest_scaling(cls, patterns: object, **overrides) -> "NeuronAstrocyteMemory":
+        """The science.md §6 scaling that recalls from rest: a = 1/N, s = 1/N², β_n = 5,
+        β_s = 3, β_p = 2, τ_s = τ_p = 0.2 τ_n (cue held as input for 2 τ_n by `run`)."""
+        n = np.shape(patterns)[-2]
+        params = dict(
+            beta=5.0, beta_s=3.0, beta_p=2.0, tau_s=0.2, tau_p=0.2,
+            hebbian_scale=1.0 / n, coupling_scale=1.0 / n**2,
+        )
+        params.update(overrides)
+        return cls(patterns, **params)
+
+    # --- dynamics -------------------------------------------------------------------------
+    def outputs(self, x, S, P):
+        """(φ, g, ψ) with ablated processes silenced."""
+        return self.phi(x), self.g(S), self._mask(self.psi(P))
+
+    def derivatives(self, x, S, P, b):
+        """(dx/dt, dS/dt, dP/dt) of science.md §1 for the batch; b is the neuron input (B, N)."""
+        a = self.hebbian_scale
+        phi, g, psi = self.outputs(x, S, P)
+        dx = (-self.lam * x + a * (g @ phi[:, :, None])[:, :, 0] + b) / self.tau_n
+        dS = (-self.alpha * S + a * _outer(phi) + self.feedback * psi + self.c) / self.tau_s
+        dP = (-self.gamma * P + self._coupling(psi) + g + self.d) / self.tau_p
+        return dx, dS, dP
+
+    def energy_terms(self, x, S, P, b) -> dict[str, np.ndarray]:
+        """The six named energy terms of science.md §1 plus the input term, each (B,)."""
+        a = self.hebbian_scale
+        phi, g, psi = self.outputs(x, S, P)
+        return {
+            "E_n": self.lam * np.sum(self.phi.legendre(x), axis=-1),
+            "E_s": 0.5 * self.alpha * np.sum(self.g.legendre(S), axis=(-2, -1)),
+            "E_p": 0.5 * self.gamma * np.sum(self._mask(self.psi.legendre(P)), axis=(-2, -1)),
+            "E_ns": -0.5 * a * np.einsum("bi,bij,bj->b", phi, g, phi),
+            "E_ps": -0.5 * np.sum(psi * g, axis=(-2, -1)),
+            "E_pp": -0.25 * np.sum(psi * self._coupling(psi), axis=(-2, -1)),
+            "E_in": -np.sum(b * phi, axis=-1)
+            - 0.5 * np.sum(self.c * g, axis=(-2, -1))
+            - 0.5 * np.sum(self.d * psi, axis=(-2, -1)),
+        }
+
+    def initial_state(self, cues: np.ndarray, init: str = "reference"):
+        """(x, S, P) at t = 0. 'reference': the authors' initialisation x = cue, ψ = −a φφᵀ,
+        S = g⁻¹(−Tψ) (pre-computes one DAM step); 'cue': x = cue, S = P = 0; 'rest': all zero."""
+        if init not in INITS:
+            raise InputError("init", f"one of {', '.join(INITS)}", init)
+        bsz, n = cues.shape
+        zeros = np.zeros((bsz, n, n))
+        if init == "rest":
+            return np.zeros_like(cues), zeros, zeros.copy()
+        if init == "cue":
+            return cues.copy(), zeros, zeros.copy()
+        psi0 = -self.hebbian_scale * _outer(self.phi(cues))
+        g0 = -self.T.apply(psi0)
+        if np.max(np.abs(psi0)) >= 1 or np.max(np.abs(g0)) >= 1:
+            raise InputError("init", "|ψ₀|, |g₀| < 1 for the reference initialisation (lower beta or the scales)")
+        return cues.copy(), self.g.inverse(g0), self.psi.inverse(psi0)
+
+    def run(
+        self,
+        cues: object,
+        *,
+        dt: float = 0.05,
+        steps: int = 1000,
+        method: str = "euler",
+        init: str = "reference",
+        cue_strength: float = 1.0,
+        cue_duration: float | None = None,
+        record_every: int = 10,
+        stop_tol: float | None = None,
+    ) -> Trajectory:
+        """Integrate from `init` ('reference', 'cue' or 'rest'; with 'rest' the cue enters as
+        the input b += cue_strength·cue for cue_duration, default 2 τ_n). Records x, overlaps of
+        φ(x) with every pattern and the energy (terms in `energy_terms`) every `record_every`
+        steps; `stop_tol` stops early once every |d state/dt| < stop_tol after the cue."""
+        xi, c, single = prepare(self.patterns, cues)
+        dt = require_positive("dt", dt)
+        steps = require_positive_int("steps", steps, minimum=0)
+        check_method(method)
+        schedule = self._schedule(c, init, cue_strength, cue_duration, dt)
+        rec = Recorder(steps, record_every)
+
+        def record(t, state):
+            terms = self.energy_terms(*state, schedule(t))
+            rec.record(t, state[0], sum(terms.values()), terms)
+
+        state, _ = evolve(
+            lambda s, t: self.derivatives(*s, schedule(t)),
+            self.initial_state(c, init), ("x", "S", "P"), dt, steps, method, record,
+            record_every=max(1, int(record_every)), stop_tol=stop_tol, stop_after=schedule.duration,
+        )
+        self.last_state = state
+        return rec.trajectory(xi, state[0], single, readout=self.phi)
+
+    def parameters(self) -> dict:
+        """Every parameter, for manifests."""
+        p = self.common_parameters()
+        p.update(
+            beta_s=self.g.beta, beta_p=self.psi.beta, alpha=self.alpha, gamma=self.gamma,
+            tau_s=self.tau_s, tau_p=self.tau_p,
+        )
+        return p
+
+
+class QuarticDAMLimit(_AstrocyteMemoryBase):
+    """The reduced limit of the neuron–astrocyte model: fast synapses and processes, α = γ = 0.
+
+    ψ = −a φφᵀ, g = −Tψ, so τ_n dx/dt = −λx + a² Σ_jkl T_ijkl φ_j φ_k φ_l + b: gradient flow on
+    E = λ Σ [xφ − L] − ¼ Σ (aφφ)·T(aφφ) − b·φ = … − (a² s/4) Σ_μ (ξ^μ·φ)⁴ for full coupling
+    (Krotov–Hopfield F(z) = z⁴). Knockouts: coupling cut and ablations apply; a
+    gliotransmission block has no limit here (ψ is what sets the synapses) and is refused.
+    """
+
+    def __init__(
+        self,
+        patterns: object,
+        *,
+        beta: float = 5.0,
+        lam: float = 1.0,
+        tau_n: float = 1.0,
+        hebbian_scale: float = 1.0,
+        coupling_scale: float | None = None,
+        b: float | np.ndarray = 0.0,
+        coupling: Coupling | str | None = "full",
+        knockouts: Knockouts | None = None,
+    ):
+        super().__init__(
+            patterns, beta=beta, lam=lam, tau_n=tau_n, hebbian_scale=hebbian_scale,
+            coupling_scale=coupling_scale, coupling=coupling, knockouts=knockouts, b=b,
+        )
+        if self.knockouts.gliotransmission_block:
+            raise InputError(
+                "knockouts.gliotransmission_block", "0 in the quartic-DAM limit (use NeuronAstrocyteMemory)",
+                self.knockouts.gliotransmission_block,
+            )
+        self._dense = self.process_mask is None and self.coupling.describe()["kind"] == "full"
+
+    def _synaptic_efficacy(self, phi: np.ndarray) -> np.ndarray:
+        """g = −Tψ with ψ = −a φφᵀ (masked)."""
+        return self._coupling(self._mask(self.hebbian_scale * _outer(phi)))
+
+    def drive(self, phi: np.ndarray) -> np.ndarray:
+        """a Σ_j g_ij φ_j = a² Σ_jkl T_ijkl φ_j φ_k φ_l, O(N K) for full coupling."""
+        a = self.hebbian_scale
+        if self._dense:
+            m = project(self.patterns, phi)  # (B, K)
+            scale = a * a * self.T.scale
+            if self.patterns.ndim == 2:
+                return scale * (m**3) @ self.patterns.T
+            return scale * np.einsum("bnk,bk->bn", self.patterns, m**3)
+        return a * (self._synaptic_efficacy(phi) @ phi[:, :, None])[:, :, 0]
+
+    def energy_terms(self, x: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+        """E_n, E_DAM (the quartic term) and E_in, each (B,)."""
+        phi = self.phi(x)
+        a = self.hebbian_scale
+        if self._dense:
+            quartic = -0.25 * a * a * self.T.scale * np.sum(project(self.patterns, phi) ** 4, axis=-1)
+        else:
+            quartic = -0.25 * a * np.einsum("bi,bij,bj->b", phi, self._synaptic_efficacy(phi), phi)
+        return {
+            "E_n": self.lam * np.sum(self.phi.legendre(x), axis=-1),
+            "E_DAM": quartic,
+            "E_in": -np.sum(b * phi, axis=-1),
+        }
+
+    def run(
+        self,
+        cues: object,
+        *,
+        dt: float = 0.05,
+        steps: int = 1000,
+        method: str = "euler",
+        init: str = "cue",
+        cue_strength: float = 1.0,
+        cue_duration: float | None = None,
+        record_every: int = 10,
+        stop_tol: float | None = None,
+    ) -> Trajectory:
+        """Integrate from x = cue ('cue'/'reference') or from rest with the cue as input."""
+        xi, c, single = prepare(self.patterns, cues)
+        dt = require_positive("dt", dt)
+        steps = require_positive_int("steps", steps, minimum=0)
+        schedule = self._schedule(c, init, cue_strength, cue_duration, dt)
+        rec = Recorder(steps, record_every)
+
+        def record(t, state):
+            terms = self.energy_terms(state[0], schedule(t))
+            rec.record(t, state[0], sum(terms.values()), terms)
+
+        def rhs(state, t):
+            x = state[0]
+            return ((-self.lam * x + self.drive(self.phi(x)) + schedule(t)) / self.tau_n,)
+
+        x0 = np.zeros_like(c) if init == "rest" else c.copy()
+        state, _ = evolve(
+            rhs, (x0,), ("x",), dt, steps, method, record,
+            record_every=max(1, int(record_every)), stop_tol=stop_tol, stop_after=schedule.duration,
+        )
+        return rec.trajectory(xi, state[0], single, readout=self.phi)
+
+    def parameters(self) -> dict:
+        return self.common_parameters()

@@ -1,0 +1,197 @@
+"""The astrocyte's process-to-process coupling T, contracted through the stored patterns.
+
+T_ijkl = s Σ_μ ξ^μ_i ξ^μ_j ξ^μ_k ξ^μ_l (Hebbian 4-tensor, Kozachkov et al. 2025) is never built:
+(Tψ)_ij = s Σ_μ q_μ ξ^μ_i ξ^μ_j with q_μ = ξ^μᵀ ψ ξ^μ costs O(K N²). Which processes T may couple
+is a mask, not a fork of the code:
+
+- `FullCoupling`: every process with every other (one astrocyte),
+- `TerritoryCoupling`: processes belong to astrocytes; T couples processes of the same astrocyte,
+- `SparseCoupling`: each process couples to `partners` random others (symmetrised).
+
+Masks act on unordered synapse pairs {i, j} so the symmetries T_ijkl = T_jikl = T_ijlk = T_klij
+(needed for the energy) hold for every mask.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InputError, require_positive_int
+
+
+def pair_ids(n: int) -> np.ndarray:
+    """(N, N) id of the unordered pair {i, j} (symmetric), numbering the upper triangle."""
+    ids = np.empty((n, n), dtype=np.int64)
+    iu = np.triu_indices(n)
+    ids[iu] = np.arange(iu[0].size)
+    ids[iu[1], iu[0]] = ids[iu]
+    return ids
+
+
+def random_territories(n: int, n_astrocytes: int, rng: np.random.Generator) -> np.ndarray:
+    """(N, N) symmetric astrocyte label per process: unordered pairs dealt out in equal shares."""
+    n_pairs = n * (n + 1) // 2
+    if not 1 <= n_astrocytes <= n_pairs:
+        raise InputError("n_astrocytes", f"an integer between 1 and N(N+1)/2 = {n_pairs}", n_astrocytes)
+    share = rng.permutation(n_pairs) % n_astrocytes
+    return share[pair_ids(n)]
+
+
+class _Operator:
+    """Applies T (with its mask and knockouts) to a batch of process outputs ψ (B, N, N)."""
+
+    def __init__(self, patterns: np.ndarray, scale: float):
+        self.xi = patterns
+        self.n = patterns.shape[-2]
+        self.scale = float(scale)
+
+    def apply(self, psi: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class _TerritoryOperator(_Operator):
+    """T restricted to processes that share an astrocyte label (one label = full coupling)."""
+
+    def __init__(self, patterns: np.ndarray, scale: float, labels: np.ndarray | None):
+        super().__init__(patterns, scale)
+        self.labels = labels
+        if labels is not None:
+            flat = labels.ravel()
+            self.order = np.argsort(flat, kind="stable")
+            sorted_labels = flat[self.order]
+            self.starts = np.flatnonzero(np.r_[True, sorted_labels[1:] != sorted_labels[:-1]])
+            # index of the territory segment each sorted process falls in
+            self.segment = np.cumsum(np.r_[False, sorted_labels[1:] != sorted_labels[:-1]])
+
+    def apply(self, psi: np.ndarray) -> np.ndarray:
+        xi = self.xi
+        if self.labels is None:
+            # q_μ = ξ^μᵀ ψ ξ^μ, then s Ξ diag(q) Ξᵀ
+            a = psi @ xi  # (B, N, K)
+            q = np.sum(xi * a, axis=-2)  # (B, K)
+            return self.scale * ((xi * q[:, None, :]) @ np.swapaxes(xi, -1, -2))
+        b, n = psi.shape[0], self.n
+        xi_b = np.broadcast_to(xi, (b,) + xi.shape[-2:]) if xi.ndim == 3 else xi[None]
+        # pair features u_(ij)μ = ξ_iμ ξ_jμ, sorted by territory
+        u = (xi_b[:, :, None, :] * xi_b[:, None, :, :]).reshape(xi_b.shape[0], n * n, -1)[:, self.order]
+        psi_sorted = psi.reshape(b, n * n)[:, self.order]
+        q = np.add.reduceat(u * psi_sorted[:, :, None], self.starts, axis=1)  # (B, A, K)
+        out_sorted = np.sum(u * q[:, self.segment, :], axis=-1)  # (B, P)
+        out = np.empty_like(out_sorted)
+        out[:, self.order] = out_sorted
+        return self.scale * out.reshape(b, n, n)
+
+
+class _SparseOperator(_Operator):
+    """T restricted to a sparse symmetric set of process pairs (rows sorted, CSR-like)."""
+
+    def __init__(self, patterns: np.ndarray, scale: float, rows: np.ndarray, cols: np.ndarray):
+        super().__init__(patterns, scale)
+        n = self.n
+        self.rows, self.cols = rows, cols
+        self.starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        self.row_ids = rows[self.starts]
+        i, j, k, l = rows // n, rows % n, cols // n, cols % n
+        xi = patterns if patterns.ndim == 3 else patterns[None]
+        values = np.empty((xi.shape[0], rows.size))
+        chunk = max(1, 2_000_000 // max(1, xi.shape[0] * xi.shape[-1]))
+        for s in range(0, rows.size, chunk):  # chunks bound memory; not a per-synapse loop
+            sl = slice(s, s + chunk)
+            values[:, sl] = np.sum(
+                xi[:, i[sl]] * xi[:, j[sl]] * xi[:, k[sl]] * xi[:, l[sl]], axis=-1
+            )
+        self.values = values
+
+    def apply(self, psi: np.ndarray) -> np.ndarray:
+        b, n = psi.shape[0], self.n
+        flat = psi.reshape(b, n * n)
+        contrib = self.values * flat[:, self.cols]
+        out = np.zeros((b, n * n))
+        out[:, self.row_ids] = np.add.reduceat(contrib, self.starts, axis=1)
+        return self.scale * out.reshape(b, n, n)
+
+
+@dataclass(frozen=True)
+class FullCoupling:
+    """Every process coupled with every other: the paper's dense Hebbian T."""
+
+    def build(self, patterns: np.ndarray, scale: float) -> _Operator:
+        return _TerritoryOperator(patterns, scale, None)
+
+    def describe(self) -> dict:
+        return {"kind": "full"}
+
+
+@dataclass(frozen=True)
+class TerritoryCoupling:
+    """Processes split among `n_astrocytes` astrocytes (random equal shares from `seed`, or
+    explicit symmetric (N, N) `labels`); T couples only processes of the same astrocyte."""
+
+    n_astrocytes: int = 1
+    seed: int = 0
+    labels: np.ndarray | None = None
+
+    def territory_labels(self, n: int) -> np.ndarray:
+        if self.labels is not None:
+            lab = np.asarray(self.labels)
+            if lab.shape != (n, n) or not np.array_equal(lab, lab.T) or not np.issubdtype(lab.dtype, np.integer):
+                raise InputError("labels", f"a symmetric integer (N, N) array with N = {n}", f"shape {lab.shape}")
+            return lab
+        k = require_positive_int("n_astrocytes", self.n_astrocytes)
+        return random_territories(n, k, np.random.default_rng(self.seed))
+
+    def build(self, patterns: np.ndarray, scale: float) -> _Operator:
+        return _TerritoryOperator(patterns, scale, self.territory_labels(patterns.shape[-2]))
+
+    def describe(self) -> dict:
+        return {"kind": "territories", "n_astrocytes": int(self.n_astrocytes), "seed": int(self.seed)}
+
+
+@dataclass(frozen=True)
+class SparseCoupling:
+    """Each process coupled to `partners` random processes (plus itself), mask symmetrised."""
+
+    partners: int = 1
+    seed: int = 0
+
+    def mask_pairs(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted (rows, cols) of coupled ordered processes p = i·N + j."""
+        r = require_positive_int("partners", self.partners)
+        rng = np.random.default_rng(self.seed)
+        iu = np.triu_indices(n)
+        n_pairs = iu[0].size
+        src = np.repeat(np.arange(n_pairs), r)
+        dst = rng.integers(0, n_pairs, size=src.size)
+        self_loops = np.arange(n_pairs)
+        a = np.concatenate([src, dst, self_loops])
+        b = np.concatenate([dst, src, self_loops])
+        # both orientations of each unordered pair: (i, j) and (j, i)
+        fwd = iu[0] * n + iu[1]
+        rev = iu[1] * n + iu[0]
+        rows = np.concatenate([fwd[a], fwd[a], rev[a], rev[a]])
+        cols = np.concatenate([fwd[b], rev[b], fwd[b], rev[b]])
+        key = np.unique(rows * (n * n) + cols)
+        return key // (n * n), key % (n * n)
+
+    def build(self, patterns: np.ndarray, scale: float) -> _Operator:
+        rows, cols = self.mask_pairs(patterns.shape[-2])
+        return _SparseOperator(patterns, scale, rows, cols)
+
+    def describe(self) -> dict:
+        return {"kind": "sparse", "partners": int(self.partners), "seed": int(self.seed)}
+
+
+Coupling = FullCoupling | TerritoryCoupling | SparseCoupling
+
+
+def coupling_from_name(spec: object) -> Coupling:
+    """Accept a coupling object or the name 'full'."""
+    if isinstance(spec, (FullCoupling, TerritoryCoupling, SparseCoupling)):
+        return spec
+    if spec in (None, "full"):
+        return FullCoupling()
+    raise InputError(
+        "coupling", "'full', TerritoryCoupling(n_astrocytes, seed) or SparseCoupling(partners, seed)", spec
+    )

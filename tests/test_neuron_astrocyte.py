@@ -1,0 +1,266 @@
+"""Claims about the neuron–astrocyte model (science.md §1) checked on random instances."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from astrobrian.abstract.knockouts import Knockouts
+from astrobrian.abstract.neuron_astrocyte import NeuronAstrocyteMemory, QuarticDAMLimit
+from astrobrian.abstract.process_coupling import FullCoupling, SparseCoupling, TerritoryCoupling
+from astrobrian.errors import InputError
+from astrobrian.patterns import corrupt, cue_batch, n_flips, random_patterns
+
+
+def dense_T(xi, scale):
+    """The explicit N⁴ Hebbian tensor (tiny N only), as the authors' einsum builds it."""
+    return scale * np.einsum("im,jm,km,lm->ijkl", xi, xi, xi, xi)
+
+
+def authors_loop(xi, x0, steps, dt=0.05, beta=5.0):
+    """The authors' tutorial loop (numpy transcription, dense T, leaks 1)."""
+    n = xi.shape[0]
+    T = dense_T(xi, 1.0 / n**3)
+    psi0 = -np.outer(np.tanh(beta * x0), np.tanh(beta * x0))
+    P = np.arctanh(psi0) / beta
+    S = np.arctanh(-np.einsum("ijkl,kl->ij", T, psi0)) / beta
+    x = x0.copy()
+    xs = [x.copy()]
+    for _ in range(steps):
+        h, g, psi = np.tanh(beta * x), np.tanh(beta * S), np.tanh(beta * P)
+        x, S, P = (
+            x + dt * (-x + g @ h),
+            S + dt * (-S + np.outer(h, h) + psi),
+            P + dt * (-P + np.einsum("ijkl,kl->ij", T, psi) + g),
+        )
+        xs.append(x.copy())
+    return np.array(xs)
+
+
+def test_reproduces_authors_trajectory_to_rounding():
+    rng = np.random.default_rng(0)
+    xi = random_patterns(7, 3, rng)
+    x0 = corrupt(xi[:, 1], 1, rng)
+    ref = authors_loop(xi, x0, steps=200)
+    traj = NeuronAstrocyteMemory(xi).run(x0, steps=200, record_every=1)
+    np.testing.assert_allclose(traj.x, ref, rtol=0, atol=1e-12)
+
+
+def test_reference_setting_recalls_k10_in_n500():
+    """β = 5, dt = 0.05, leaks 1, reference init: N = 500, K = 10, 10 % flipped bits."""
+    rng = np.random.default_rng(2025)
+    xi = random_patterns(500, 10, rng)
+    targets = np.array([0, 7])
+    cues = cue_batch(xi, targets, n_flips(500, 0.1), rng)
+    traj = NeuronAstrocyteMemory(xi).run(cues, steps=1000, record_every=1000, stop_tol=1e-9)
+    assert np.array_equal(traj.recalled, xi[:, targets].T)
+
+
+@pytest.mark.slow
+def test_reference_setting_recalls_every_pattern_1000_steps():
+    rng = np.random.default_rng(7)
+    xi = random_patterns(500, 10, rng)
+    cues = xi.T * np.where(rng.random((10, 500)) <= 0.9, 1.0, -1.0)  # authors' Bernoulli cue
+    traj = NeuronAstrocyteMemory(xi).run(cues, steps=1000, record_every=1000)
+    assert np.array_equal(traj.recalled, xi.T)
+
+
+couplings = st.sampled_from(["full", "territories", "sparse"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(3, 7),
+    k=st.integers(1, 4),
+    beta=st.floats(0.5, 5.0),
+    leaks=st.tuples(st.floats(0.0, 2.0), st.floats(0.0, 2.0), st.floats(0.0, 2.0)),
+    taus=st.tuples(st.floats(0.2, 2.0), st.floats(0.2, 2.0), st.floats(0.2, 2.0)),
+    init=st.sampled_from(["reference", "cue", "random"]),
+    coupling=couplings,
+    ablation=st.sampled_from([0.0, 0.3]),
+)
+def test_energy_never_increases(seed, n, k, beta, leaks, taus, init, coupling, ablation):
+    rng = np.random.default_rng(seed)
+    xi = random_patterns(n, k, rng)
+    spec = {
+        "full": FullCoupling(),
+        "territories": TerritoryCoupling(n_astrocytes=2, seed=seed),
+        "sparse": SparseCoupling(partners=2, seed=seed),
+    }[coupling]
+    model = NeuronAstrocyteMemory(
+        xi, beta=beta, beta_s=beta / 2, lam=leaks[0], alpha=leaks[1], gamma=leaks[2],
+        tau_n=taus[0], tau_s=taus[1], tau_p=taus[2], coupling=spec,
+        knockouts=Knockouts(process_ablation=ablation, seed=seed),
+    )
+    cue = rng.choice([-1.0, 1.0], size=(2, n))
+    if init == "random":  # any symmetric start: the energy argument needs only symmetry
+        S = rng.normal(size=(2, n, n)); P = rng.normal(size=(2, n, n))
+        model.initial_state = lambda c, i: (rng.normal(size=c.shape), S + S.transpose(0, 2, 1), P + P.transpose(0, 2, 1))
+        init = "cue"
+    traj = model.run(cue, dt=0.01, steps=300, method="rk4", init=init, record_every=1)
+    dE = np.diff(traj.energy, axis=0)
+    assert np.all(dE <= 1e-10 * (1 + np.abs(traj.energy[:-1])))
+
+
+def test_energy_terms_match_dense_formula():
+    rng = np.random.default_rng(1)
+    n, k = 5, 3
+    xi = random_patterns(n, k, rng)
+    model = NeuronAstrocyteMemory(xi, beta=2.0, lam=0.7, alpha=0.4, gamma=1.3, b=0.1, c=0.05, d=-0.02)
+    x = rng.normal(size=(1, n)); S = rng.normal(size=(1, n, n)); P = rng.normal(size=(1, n, n))
+    S = S + S.transpose(0, 2, 1); P = P + P.transpose(0, 2, 1)
+    terms = model.energy_terms(x, S, P, model.b[None])
+    T = dense_T(xi, 1.0 / n**3)
+    phi, g, psi = np.tanh(2 * x[0]), np.tanh(2 * S[0]), np.tanh(2 * P[0])
+    L = lambda z: np.log(np.cosh(2 * z)) / 2  # noqa: E731
+    expected = {
+        "E_n": 0.7 * np.sum(x[0] * phi - L(x[0])),
+        "E_s": 0.2 * np.sum(S[0] * g - L(S[0])),
+        "E_p": 0.65 * np.sum(P[0] * psi - L(P[0])),
+        "E_ns": -0.5 * phi @ g @ phi,
+        "E_ps": -0.5 * np.sum(psi * g),
+        "E_pp": -0.25 * np.einsum("ijkl,ij,kl->", T, psi, psi),
+        "E_in": -0.1 * phi.sum() - 0.025 * g.sum() + 0.01 * psi.sum(),
+    }
+    for name, value in expected.items():
+        assert terms[name][0] == pytest.approx(value, rel=1e-12, abs=1e-12), name
+
+
+def test_masked_couplings_match_dense_masked_tensor():
+    rng = np.random.default_rng(3)
+    n, k = 6, 4
+    xi = random_patterns(n, k, rng)
+    psi = rng.normal(size=(2, n, n)); psi = psi + psi.transpose(0, 2, 1)
+    T = dense_T(xi, 1.0)
+    terr = TerritoryCoupling(n_astrocytes=3, seed=5)
+    lab = terr.territory_labels(n)
+    mask_t = lab[:, :, None, None] == lab[None, None, :, :]
+    np.testing.assert_allclose(terr.build(xi, 1.0).apply(psi), np.einsum("ijkl,bkl->bij", T * mask_t, psi), atol=1e-10)
+    sparse = SparseCoupling(partners=3, seed=2)
+    rows, cols = sparse.mask_pairs(n)
+    mask_s = np.zeros((n * n, n * n), bool); mask_s[rows, cols] = True
+    mask_s = mask_s.reshape(n, n, n, n)
+    # the symmetries the energy needs hold for the mask itself
+    assert np.array_equal(mask_s, mask_s.transpose(2, 3, 0, 1))
+    assert np.array_equal(mask_s, mask_s.transpose(1, 0, 2, 3))
+    np.testing.assert_allclose(sparse.build(xi, 1.0).apply(psi), np.einsum("ijkl,bkl->bij", T * mask_s, psi), atol=1e-10)
+    full = SparseCoupling(partners=400, seed=0)  # enough partners to cover every pair
+    np.testing.assert_allclose(full.build(xi, 1.0).apply(psi), FullCoupling().build(xi, 1.0).apply(psi), atol=1e-10)
+
+
+def test_per_trial_patterns_equal_separate_runs():
+    rng = np.random.default_rng(4)
+    xi = random_patterns(8, 3, rng, batch=3)
+    cues = cue_batch(xi, np.array([0, 1, 2]), 1, rng)
+    batched = NeuronAstrocyteMemory(xi, coupling=TerritoryCoupling(2, 1)).run(cues, steps=50)
+    for b in range(3):
+        alone = NeuronAstrocyteMemory(xi[b], coupling=TerritoryCoupling(2, 1)).run(cues[b], steps=50)
+        np.testing.assert_allclose(batched.x[:, b], alone.x, atol=1e-12)
+
+
+def test_fast_limit_equals_quartic_dam_drive_on_the_slow_manifold():
+    """With S, P on the fast-limit manifold (reference init), dx/dt of the full model is the
+    quartic DAM's dx/dt exactly."""
+    rng = np.random.default_rng(5)
+    xi = random_patterns(12, 20, rng)
+    cues = cue_batch(xi, np.arange(4), 2, rng)
+    full = NeuronAstrocyteMemory(xi, alpha=0.0, gamma=0.0)
+    x, S, P = full.initial_state(cues, "reference")
+    dx_full = full.derivatives(x, S, P, np.zeros_like(x))[0]
+    dx_dam = (-x + QuarticDAMLimit(xi).drive(np.tanh(5 * x)))
+    np.testing.assert_allclose(dx_full, dx_dam, rtol=1e-9, atol=1e-12)
+
+
+def test_fast_limit_recalls_the_same_patterns_as_quartic_dam():
+    """τ_s = τ_p = 0.1 τ_n, α = γ = 0: at K ≫ the pairwise capacity the full model ends in the
+    same state as the quartic DAM for (almost) every cue."""
+    rng = np.random.default_rng(6)
+    n, k, b = 40, 150, 12
+    xi = random_patterns(n, k, rng, batch=b)
+    cues = cue_batch(xi, np.zeros(b, int), n_flips(n, 0.1), rng)
+    dam = QuarticDAMLimit(xi).run(cues, dt=0.02, steps=500, record_every=500)
+    full = NeuronAstrocyteMemory(xi, tau_s=0.1, tau_p=0.1, alpha=0.0, gamma=0.0).run(
+        cues, dt=0.02, steps=500, record_every=500
+    )
+    same = np.all(full.recalled == dam.recalled, axis=1)
+    assert same.mean() >= 0.9
+    assert np.mean(dam.final_overlaps(xi)[:, 0] == 1.0) >= 0.9
+
+
+def test_quartic_limit_energy_decreases_and_matches_krotov_hopfield_form():
+    rng = np.random.default_rng(8)
+    xi = random_patterns(10, 6, rng)
+    dam = QuarticDAMLimit(xi, beta=2.0)
+    traj = dam.run(corrupt(xi[:, 0], 2, rng), dt=0.01, steps=400, method="rk4", record_every=1)
+    assert np.all(np.diff(traj.energy) <= 1e-12)
+    phi = np.tanh(2.0 * traj.x[-1])
+    assert traj.energy_terms["E_DAM"][-1] == pytest.approx(-np.sum((xi.T @ phi) ** 4) / (4 * 10**3))
+
+
+def test_rest_scaling_recalls_from_rest_above_pairwise_capacity():
+    """science.md §6: N = 32, K = 16, 15 % flipped, cue as input, S = P = 0 at start."""
+    rng = np.random.default_rng(9)
+    xi = random_patterns(32, 16, rng, batch=8)
+    cues = cue_batch(xi, np.zeros(8, int), n_flips(32, 0.15), rng)
+    model = NeuronAstrocyteMemory.rest_scaling(xi)
+    traj = model.run(cues, init="rest", dt=0.01, steps=1500, record_every=1500)
+    assert np.mean(traj.final_overlaps(xi)[:, 0] == 1.0) >= 0.75
+    cut = NeuronAstrocyteMemory.rest_scaling(xi, knockouts=Knockouts(coupling_cut=1.0))
+    traj_cut = cut.run(cues, init="rest", dt=0.01, steps=1500, record_every=1500)
+    assert np.mean(traj_cut.final_overlaps(xi)[:, 0] == 1.0) < np.mean(traj.final_overlaps(xi)[:, 0] == 1.0)
+
+
+def test_knockouts_switch_off_what_they_name():
+    rng = np.random.default_rng(10)
+    xi = random_patterns(6, 2, rng)
+    x = rng.normal(size=(1, 6)); S = rng.normal(size=(1, 6, 6)); P = rng.normal(size=(1, 6, 6))
+    S = S + S.transpose(0, 2, 1); P = P + P.transpose(0, 2, 1)
+    cut = NeuronAstrocyteMemory(xi, knockouts=Knockouts(coupling_cut=1.0))
+    assert cut.energy_terms(x, S, P, 0 * x)["E_pp"][0] == 0.0
+    ablated = NeuronAstrocyteMemory(xi, knockouts=Knockouts(process_ablation=1.0))
+    assert np.all(ablated.outputs(x, S, P)[2] == 0.0)
+    glio = NeuronAstrocyteMemory(xi, knockouts=Knockouts(gliotransmission_block=1.0))
+    intact = NeuronAstrocyteMemory(xi)
+    dS_glio = glio.derivatives(x, S, P, 0 * x)[1]
+    dS = intact.derivatives(x, S, P, 0 * x)[1]
+    np.testing.assert_allclose(dS - dS_glio, np.tanh(5 * P))
+    half = Knockouts(process_ablation=0.5, seed=3).process_mask(6, None)
+    assert np.array_equal(half, half.T) and half.sum() < 36
+    terr = TerritoryCoupling(n_astrocytes=3, seed=0)
+    gone = Knockouts(astrocyte_ablation=1 / 3, seed=0).process_mask(6, terr.territory_labels(6))
+    labels = terr.territory_labels(6)
+    assert len(np.unique(labels[gone == 0])) == 1  # exactly one astrocyte's processes removed
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"beta": -1.0}, "beta"),
+        ({"tau_s": 0.0}, "tau_s"),
+        ({"alpha": float("nan")}, "alpha"),
+        ({"coupling": "ring"}, "coupling"),
+        ({"knockouts": Knockouts(coupling_cut=0.0) if False else "all"}, "knockouts"),
+    ],
+)
+def test_bad_parameters_name_the_field(kwargs, field):
+    xi = random_patterns(5, 2, np.random.default_rng(0))
+    with pytest.raises(InputError, match=field):
+        NeuronAstrocyteMemory(xi, **kwargs)
+
+
+def test_bad_inputs_are_clear_errors():
+    rng = np.random.default_rng(0)
+    xi = random_patterns(5, 2, rng)
+    with pytest.raises(InputError, match="patterns"):
+        NeuronAstrocyteMemory(xi * 0.5)
+    with pytest.raises(InputError, match="cues"):
+        NeuronAstrocyteMemory(xi).run(np.ones(4))
+    with pytest.raises(InputError, match="cues"):
+        NeuronAstrocyteMemory(xi).run(np.full(5, np.nan))
+    with pytest.raises(InputError, match="init"):
+        NeuronAstrocyteMemory(xi).run(np.ones(5), init="warm")
+    with pytest.raises(InputError, match="knockouts.process_ablation"):
+        Knockouts(process_ablation=1.5)
+    with pytest.raises(InputError, match="gliotransmission_block"):
+        QuarticDAMLimit(xi, knockouts=Knockouts(gliotransmission_block=1.0))
