@@ -26,6 +26,8 @@ from .process_coupling import Coupling, TerritoryCoupling, coupling_from_name
 from .trajectory import Recorder, Trajectory
 
 INITS = ("reference", "rest", "cue")
+#: reference initialisation: |g₀|, |ψ₀| are kept ≤ 1 − REFERENCE_CLIP (saturated, not undefined)
+REFERENCE_CLIP = 1e-9
 
 
 def _outer(v: np.ndarray) -> np.ndarray:
@@ -220,9 +222,10 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         if init == "cue":
             return cues.copy(), zeros, zeros.copy()
         psi0 = -self.hebbian_scale * _outer(self.phi(cues))
-        g0 = -self.T.apply(psi0)
-        if np.max(np.abs(psi0)) >= 1 or np.max(np.abs(g0)) >= 1:
-            raise InputError("init", "|ψ₀|, |g₀| < 1 for the reference initialisation (lower beta or the scales)")
+        # −Tψ₀ leaves (−1, 1) once K ≳ N (T/N³ scaling): those synapses start saturated,
+        # g₀ = ±(1 − REFERENCE_CLIP), instead of an undefined atanh
+        g0 = np.clip(-self.T.apply(psi0), -1 + REFERENCE_CLIP, 1 - REFERENCE_CLIP)
+        psi0 = np.clip(psi0, -1 + REFERENCE_CLIP, 1 - REFERENCE_CLIP)
         return cues.copy(), self.g.inverse(g0), self.psi.inverse(psi0)
 
     def run(

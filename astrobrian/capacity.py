@@ -1,0 +1,278 @@
+"""Capacity measurement: P(recall) vs K, K_max(N) by bisection, and its log–log scaling.
+
+A trial: K random ±1 patterns (fresh per trial), a random target, a cue with exactly ⌊ρN⌋ bits
+flipped, the model run to its end, and a named success criterion on the ±1 read-out:
+'exact' (every bit of the target) or 'overlap' (m ≥ θ); the mirror state −ξ is a failure under
+both. Trials run as one batch per (N, K); each (N, K) point has its own seed derived from the
+scan seed, so results do not depend on the order the bisection visits them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import numpy as np
+from scipy import stats
+
+from .abstract.registry import model_entry
+from .errors import InputError, require_fraction, require_positive_int
+from .patterns import cue_batch, n_flips, overlaps, random_patterns
+
+CRITERIA = ("exact", "overlap")
+LEVELS = (0.5, 0.9)
+# bound on the floats a trial chunk may hold (B·N·max(N, K)), to keep memory modest
+_CHUNK_BUDGET = 4_000_000
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """Named recall criterion: 'exact' or 'overlap' with threshold θ (mirror = failure)."""
+
+    kind: str = "exact"
+    threshold: float = 0.95
+
+    def __post_init__(self) -> None:
+        if self.kind not in CRITERIA:
+            raise InputError("criterion", f"one of {', '.join(CRITERIA)}", self.kind)
+        if not 0 < self.threshold <= 1:
+            raise InputError("threshold", "an overlap in (0, 1]", self.threshold)
+
+    def success(self, recalled: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """(B,) booleans for ±1 read-outs (B, N) against target patterns (B, N)."""
+        if self.kind == "exact":
+            return np.all(recalled == targets, axis=-1)
+        m = np.mean(recalled * targets, axis=-1)
+        return m >= self.threshold - 1e-12
+
+    def label(self) -> str:
+        return "exact recall" if self.kind == "exact" else f"overlap ≥ {self.threshold:g}"
+
+
+def _point_seed(seed: int, n: int, k: int) -> np.random.Generator:
+    return np.random.default_rng([int(seed), int(n), int(k)])
+
+
+def recall_trials(
+    model: str,
+    n: int,
+    k: int,
+    trials: int,
+    flip: float,
+    criterion: Criterion,
+    seed: int,
+    params: dict | None = None,
+) -> np.ndarray:
+    """(trials,) success booleans at one (N, K) point, batched in memory-bounded chunks."""
+    entry = model_entry(model)
+    n = require_positive_int("N (number of neurons)", n, minimum=2)
+    k = require_positive_int("K (number of patterns)", k, minimum=1)
+    trials = require_positive_int("trials", trials)
+    flips = n_flips(n, flip)
+    rng = _point_seed(seed, n, k)
+    chunk = max(1, min(trials, _CHUNK_BUDGET // (n * max(n, k))))
+    out = []
+    for start in range(0, trials, chunk):  # chunks of trials, each a batched run
+        b = min(chunk, trials - start)
+        xi = random_patterns(n, k, rng, batch=b)
+        targets = rng.integers(0, k, size=b)
+        cues = cue_batch(xi, targets, flips, rng)
+        traj = entry.recall(xi, cues, rng, dict(params or {}))
+        out.append(criterion.success(traj.recalled, xi[np.arange(b), :, targets]))
+    return np.concatenate(out)
+
+
+@dataclass
+class SizeResult:
+    """Everything measured at one N: P(success) at every visited K and K_max per level."""
+
+    n: int
+    points: dict[int, float] = field(default_factory=dict)
+    kmax: dict[str, float] = field(default_factory=dict)
+    bracket: dict[str, list[int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "N": self.n,
+            "points": [{"K": k, "P": p} for k, p in sorted(self.points.items())],
+            "kmax": self.kmax,
+            "bracket": self.bracket,
+            "seconds": self.seconds,
+        }
+
+
+def find_kmax(
+    p_of_k: Callable[[int], float],
+    level: float,
+    cache: dict[int, float],
+    k_limit: int = 1 << 20,
+    rel_tol: float = 0.03,
+) -> tuple[float, list[int]]:
+    """K_max at P = level: double K until P < level, then bisect geometrically.
+
+    Returns (K_max, [K_lo, K_hi]) with P(K_lo) ≥ level > P(K_hi); K_max interpolates linearly
+    in P between them. P(1) < level gives K_max = 0. Evaluations are memoised in `cache`.
+    """
+
+    def p(k: int) -> float:
+        if k not in cache:
+            cache[k] = p_of_k(k)
+        return cache[k]
+
+    if p(1) < level:
+        return 0.0, [0, 1]
+    ok = [k for k, v in cache.items() if v >= level]
+    bad = [k for k, v in cache.items() if v < level]
+    lo = max(ok)
+    hi = min([k for k in bad if k > lo], default=None)
+    while hi is None:
+        k = min(2 * lo, k_limit)
+        if k == lo:
+            raise InputError("K", f"a capacity below the scan limit {k_limit}", f"P({k}) = {p(k)}")
+        if p(k) >= level:
+            lo = k
+        else:
+            hi = k
+    while hi - lo > max(1, rel_tol * lo):
+        mid = int(round(np.sqrt(lo * hi)))
+        mid = min(max(mid, lo + 1), hi - 1)
+        if p(mid) >= level:
+            lo = mid
+        else:
+            hi = mid
+    p_lo, p_hi = cache[lo], cache[hi]
+    frac = (p_lo - level) / (p_lo - p_hi) if p_lo > p_hi else 0.0
+    return float(lo + frac * (hi - lo)), [lo, hi]
+
+
+def fit_power_law(ns: np.ndarray, kmax: np.ndarray, log_correction: bool = False) -> dict:
+    """Least-squares slope of log K_max vs log N with a 95 % t-interval.
+
+    With `log_correction` the fit is of log(K_max · ln N) (K_max ∝ N^a / ln N, exact criterion).
+    """
+    ns = np.asarray(ns, dtype=float)
+    y = np.asarray(kmax, dtype=float)
+    keep = y > 0
+    if keep.sum() < 2:
+        return {"slope": None, "ci95": None, "intercept": None, "points_used": int(keep.sum())}
+    x = np.log(ns[keep])
+    y = y[keep] * (np.log(ns[keep]) if log_correction else 1.0)
+    res = stats.linregress(x, np.log(y))
+    dof = int(keep.sum()) - 2
+    half = float(stats.t.ppf(0.975, dof) * res.stderr) if dof > 0 else float("nan")
+    return {
+        "slope": float(res.slope),
+        "ci95": [float(res.slope - half), float(res.slope + half)],
+        "intercept": float(res.intercept),
+        "points_used": int(keep.sum()),
+    }
+
+
+@dataclass
+class CapacityScan:
+    """A capacity scan: settings, per-N results and the fitted scaling."""
+
+    model: str
+    ns: list[int]
+    flip: float
+    trials: int
+    criterion: Criterion
+    seed: int
+    params: dict
+    sizes: list[SizeResult] = field(default_factory=list)
+    fits: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "model": self.model,
+            "N": self.ns,
+            "flip": self.flip,
+            "flipped_bits": {str(n): n_flips(n, self.flip) for n in self.ns},
+            "trials": self.trials,
+            "criterion": asdict(self.criterion),
+            "criterion_label": self.criterion.label(),
+            "seed": self.seed,
+            "params": self.params,
+            "sizes": [s.to_dict() for s in self.sizes],
+            "fits": self.fits,
+            "seconds": self.seconds,
+        }
+
+
+def capacity_scan(
+    model: str,
+    ns: list[int],
+    flip: float = 0.1,
+    trials: int = 50,
+    criterion: Criterion | None = None,
+    seed: int = 0,
+    params: dict | None = None,
+    levels: tuple[float, ...] = LEVELS,
+    progress: Callable[[str], None] | None = None,
+    rel_tol: float = 0.03,
+) -> CapacityScan:
+    """P(success) vs K and K_max(N) at each level for every N, then the log–log slopes."""
+    entry = model_entry(model)
+    criterion = criterion or Criterion()
+    params = dict(params or {})
+    entry.split(params)  # unknown parameter names fail before any work
+    require_fraction("flip (fraction of flipped bits)", flip)
+    trials = require_positive_int("trials", trials)
+    if not ns:
+        raise InputError("N", "at least one network size")
+    ns = [require_positive_int("N (number of neurons)", n, minimum=2) for n in ns]
+    scan = CapacityScan(model, ns, float(flip), trials, criterion, int(seed), params)
+    t_start = time.perf_counter()
+    for n in ns:
+        t0 = time.perf_counter()
+        size = SizeResult(n)
+
+        def p_of_k(k: int, n: int = n) -> float:
+            ok = recall_trials(model, n, k, trials, flip, criterion, seed, params)
+            if progress:
+                progress(f"{model} N={n} K={k}: P={ok.mean():.2f}")
+            return float(ok.mean())
+
+        for level in levels:
+            kmax, bracket = find_kmax(p_of_k, level, size.points, rel_tol=rel_tol)
+            size.kmax[f"{level:g}"] = kmax
+            size.bracket[f"{level:g}"] = bracket
+        size.seconds = time.perf_counter() - t0
+        scan.sizes.append(size)
+    arr_n = np.array(ns)
+    for level in levels:
+        key = f"{level:g}"
+        km = np.array([s.kmax[key] for s in scan.sizes])
+        scan.fits[key] = {
+            "raw": fit_power_law(arr_n, km),
+            "ln_corrected": fit_power_law(arr_n, km, log_correction=True),
+        }
+    scan.seconds = time.perf_counter() - t_start
+    return scan
+
+
+def mean_hamming_error(
+    model: str, n: int, k: int, trials: int, flips: int, seed: int, params: dict | None = None
+) -> float:
+    """Mean Hamming distance of the ±1 read-out to the target (the Vivet–Arenas metric)."""
+    entry = model_entry(model)
+    rng = _point_seed(seed, n, k)
+    xi = random_patterns(n, k, rng, batch=trials)
+    targets = rng.integers(0, k, size=trials)
+    cues = cue_batch(xi, targets, flips, rng)
+    traj = entry.recall(xi, cues, rng, dict(params or {}))
+    return float(np.mean(np.sum(traj.recalled != xi[np.arange(trials), :, targets], axis=-1)))
+
+
+__all__ = [
+    "Criterion",
+    "capacity_scan",
+    "recall_trials",
+    "find_kmax",
+    "fit_power_law",
+    "mean_hamming_error",
+    "overlaps",
+]

@@ -1,0 +1,141 @@
+"""The `astrobrian` command: one CLI for the project; subcommands only parse and delegate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .errors import InputError
+
+DEFAULT_MODELS = ["hopfield", "dam4", "neuron-astrocyte"]
+DEFAULT_NS = [10, 12, 14, 16, 20, 24]
+
+
+def _parse_param(text: str) -> tuple[str, object]:
+    """KEY=VALUE with VALUE read as JSON when it parses (numbers, true/false), else a string."""
+    if "=" not in text:
+        raise InputError("--param", "KEY=VALUE", text)
+    key, raw = text.split("=", 1)
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return key.strip(), value
+
+
+def _capacity_parser(sub: argparse._SubParsersAction) -> None:
+    from .abstract.registry import MODELS
+    from .capacity import CRITERIA
+
+    p = sub.add_parser(
+        "capacity",
+        help="measure recall probability vs K and K_max(N) scaling of abstract models",
+        description=(
+            "Measure P(success) vs K for each N, K_max at P = 0.5 and 0.9 by bisection, and the "
+            "log–log slope of K_max vs N (with the ln N correction). Writes DIR/capacity.json "
+            "(results + manifest), DIR/manifest.json and DIR/capacity.png."
+        ),
+    )
+    p.add_argument("--model", nargs="+", choices=list(MODELS), default=DEFAULT_MODELS, metavar="MODEL",
+                   help=f"one or more of: {', '.join(MODELS)} (default: {' '.join(DEFAULT_MODELS)})")
+    p.add_argument("--n", nargs="+", type=int, default=DEFAULT_NS, metavar="N",
+                   help=f"network sizes (default: {' '.join(map(str, DEFAULT_NS))})")
+    p.add_argument("--flip", type=float, default=0.1, help="fraction ρ of cue bits flipped, exactly ⌊ρN⌋ (default 0.1)")
+    p.add_argument("--trials", type=int, default=50, help="trials per (N, K) point (default 50)")
+    p.add_argument("--criterion", choices=CRITERIA, default="exact",
+                   help="exact: every bit recalled; overlap: m ≥ --threshold (mirror = failure)")
+    p.add_argument("--threshold", type=float, default=0.95, help="overlap threshold θ for --criterion overlap")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="model parameter (repeatable), e.g. --param beta=3 --param tau_s=0.2")
+    p.add_argument("--seed", type=int, default=0, help="seed of every random pattern, target and cue (default 0)")
+    p.add_argument("--out", type=Path, default=Path("results/capacity"), help="output folder (default results/capacity)")
+    p.add_argument("--json", action="store_true", help="print the summary (K_max per N, slopes) as JSON on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.set_defaults(run=_run_capacity)
+
+
+def _run_capacity(args: argparse.Namespace) -> int:
+    from .abstract.registry import model_entry
+    from .capacity import Criterion, capacity_scan
+    from .plotting import plot_capacity
+    from .provenance import manifest, write_json_atomic
+
+    params = dict(_parse_param(t) for t in args.param)
+    criterion = Criterion(args.criterion, args.threshold)
+    for name in args.model:  # validate everything before any work
+        model_entry(name).split(params)
+    progress = None if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+    t0 = time.perf_counter()
+    scans = [
+        capacity_scan(name, args.n, args.flip, args.trials, criterion, args.seed, params, progress=progress)
+        for name in args.model
+    ]
+    settings = {
+        "models": {s.model: {**model_entry(s.model).defaults(), **s.params} for s in scans},
+        "N": args.n, "flip": args.flip, "trials": args.trials,
+        "criterion": criterion.kind, "threshold": criterion.threshold, "levels": [0.5, 0.9],
+    }
+    meta = manifest(args.seed, settings)
+    summary = {
+        "criterion": criterion.label(),
+        "seconds": round(time.perf_counter() - t0, 3),
+        "models": {
+            s.model: {
+                "kmax": {str(z.n): z.kmax for z in s.sizes},
+                "slope": {lv: f["raw"] for lv, f in s.fits.items()},
+                "slope_ln_corrected": {lv: f["ln_corrected"] for lv, f in s.fits.items()},
+            }
+            for s in scans
+        },
+    }
+    out = args.out
+    write_json_atomic(out / "capacity.json", {"summary": summary, "scans": [s.to_dict() for s in scans], "manifest": meta})
+    write_json_atomic(out / "manifest.json", meta)
+    plot_capacity(scans, out / "capacity.png")
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"capacity ({criterion.label()}, {args.flip:.0%} flipped, {args.trials} trials) → {out}/")
+        print(f"{'model':<24}" + "".join(f"{'N=' + str(n):>10}" for n in args.n) + f"{'slope':>8}{'95% CI':>16}")
+        for s in scans:
+            fit = s.fits["0.5"]["raw"]
+            ci = f"[{fit['ci95'][0]:.2f}, {fit['ci95'][1]:.2f}]" if fit["slope"] is not None else "-"
+            slope = f"{fit['slope']:.2f}" if fit["slope"] is not None else "-"
+            print(f"{s.model:<24}" + "".join(f"{z.kmax['0.5']:>10.1f}" for z in s.sizes) + f"{slope:>8}{ci:>16}")
+        print(f"K_max at P = 0.5; {summary['seconds']:.1f} s")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="astrobrian",
+        description="Neuron–astrocyte associative memory: abstract models, capacity, Brian2 networks.",
+    )
+    parser.add_argument("--version", action="version", version=f"astrobrian {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    _capacity_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, run, and turn bad input into one line on stderr with exit code 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except InputError as err:
+        print(f"astrobrian {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except FloatingPointError as err:
+        print(f"astrobrian {args.command}: numerical error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The astrobrian command: outputs, reproducibility, and one-line errors with exit code 2."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from astrobrian.cli import main
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "astrobrian.cli", *args], capture_output=True, text=True)
+
+
+def test_capacity_writes_results_manifest_and_figure(tmp_path, capsys):
+    out = tmp_path / "cap"
+    rc = main(["capacity", "--model", "dam4", "hopfield", "--n", "10", "12", "14", "16", "--trials", "30",
+               "--seed", "5", "--out", str(out), "--json", "--quiet"])
+    assert rc == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert set(summary["models"]) == {"dam4", "hopfield"}
+    assert summary["models"]["dam4"]["slope"]["0.5"]["slope"] > 1.0
+    results = json.loads((out / "capacity.json").read_text())
+    assert results["manifest"]["seed"] == 5
+    assert "numpy" in results["manifest"]["versions"]
+    assert results["manifest"]["parameters"]["models"]["dam4"]["n"] == 4
+    assert (out / "capacity.png").stat().st_size > 10_000
+    assert not list(out.glob(".*"))  # no temporary files left behind
+    # same seed → identical results
+    rc = main(["capacity", "--model", "dam4", "hopfield", "--n", "10", "12", "14", "16", "--trials", "30",
+               "--seed", "5", "--out", str(tmp_path / "again"), "--json", "--quiet"])
+    again = json.loads(capsys.readouterr().out)
+    assert again["models"] == summary["models"]
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["capacity", "--n", "1"], "N (number of neurons)"),
+        (["capacity", "--model", "dam9"], "invalid choice"),
+        (["capacity", "--flip", "2"], "flip"),
+        (["capacity", "--trials", "-3"], "trials"),
+        (["capacity", "--model", "dam4", "--param", "beta=2"], "param 'beta'"),
+        (["capacity", "--criterion", "overlap", "--threshold", "0"], "threshold"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args, words, tmp_path):
+    proc = run_cli(*args, "--out", str(tmp_path / "x"))
+    assert proc.returncode == 2
+    assert words in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "x" / "capacity.json").exists()
+
+
+def test_every_subcommand_has_help():
+    proc = run_cli("capacity", "--help")
+    assert proc.returncode == 0 and "--criterion" in proc.stdout
