@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 
 from .abstract.registry import model_entry
 from .errors import InputError, require_fraction, require_positive_int
@@ -112,8 +112,9 @@ def find_kmax(
 ) -> tuple[float, list[int]]:
     """K_max at P = level: double K until P < level, then bisect geometrically.
 
-    Returns (K_max, [K_lo, K_hi]) with P(K_lo) ≥ level > P(K_hi); K_max interpolates linearly
-    in P between them. P(1) < level gives K_max = 0. Evaluations are memoised in `cache`.
+    Returns (K_max, [K_lo, K_hi]) with P(K_lo) ≥ level > P(K_hi) in the bisection; K_max is the
+    crossing of the isotonic fit through every evaluated point (`monotone_crossing`). P(1) <
+    level gives K_max = 0. Evaluations are memoised in `cache`.
     """
 
     def p(k: int) -> float:
@@ -142,9 +143,23 @@ def find_kmax(
             lo = mid
         else:
             hi = mid
-    p_lo, p_hi = cache[lo], cache[hi]
-    frac = (p_lo - level) / (p_lo - p_hi) if p_lo > p_hi else 0.0
-    return float(lo + frac * (hi - lo)), [lo, hi]
+    return monotone_crossing(cache, level), [lo, hi]
+
+
+def monotone_crossing(points: dict[int, float], level: float) -> float:
+    """K where a non-increasing (isotonic, SciPy) fit of P(K) through every evaluated point
+    crosses `level`, interpolated linearly in log K: robust to the noise of single points."""
+    ks = np.array(sorted(points), dtype=float)
+    fit = optimize.isotonic_regression([points[int(k)] for k in ks], increasing=False).x
+    above = np.flatnonzero(fit >= level)
+    if above.size == 0:
+        return 0.0
+    i = above[-1]
+    if i == ks.size - 1:
+        return float(ks[i])
+    p_lo, p_hi = fit[i], fit[i + 1]
+    frac = (p_lo - level) / (p_lo - p_hi)
+    return float(np.exp(np.log(ks[i]) + frac * (np.log(ks[i + 1]) - np.log(ks[i]))))
 
 
 def fit_power_law(ns: np.ndarray, kmax: np.ndarray, log_correction: bool = False) -> dict:

@@ -12,7 +12,7 @@ from typing import Sequence
 from . import __version__
 from .errors import InputError
 
-DEFAULT_MODELS = ["hopfield", "dam4", "neuron-astrocyte"]
+DEFAULT_MODELS = ["hopfield", "dam4", "neuron-astrocyte", "neuron-astrocyte-fast"]
 DEFAULT_NS = [10, 12, 14, 16, 20, 24]
 
 

@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from astrobrian.capacity import Criterion, capacity_scan, find_kmax, fit_power_law, recall_trials
+from astrobrian.capacity import (
+    Criterion,
+    capacity_scan,
+    find_kmax,
+    fit_power_law,
+    monotone_crossing,
+    recall_trials,
+)
 from astrobrian.errors import InputError
 
 
@@ -26,6 +33,14 @@ def test_bisection_finds_the_crossing_of_a_known_curve():
     assert hi == lo + 1 and lo <= 151 <= hi
     assert kmax == pytest.approx(151, abs=1)
     assert len(calls) == len(set(calls)) < 25  # memoised, logarithmic
+
+
+def test_crossing_of_a_noisy_curve_uses_a_monotone_fit():
+    # a single point that bounces back above the level does not move the crossing far
+    points = {1: 1.0, 10: 0.9, 20: 0.42, 40: 0.52, 80: 0.1}  # 40 pools with 20: 0.47 < 0.5
+    k = monotone_crossing(points, 0.5)
+    assert 10 < k < 20
+    assert monotone_crossing({1: 0.3, 2: 0.1}, 0.5) == 0.0
 
 
 def test_power_law_fit_recovers_exponent_and_log_correction():

@@ -29,6 +29,7 @@ class ModelEntry:
     cls: type
     description: str
     fixed: dict[str, Any] = field(default_factory=dict)
+    preset: dict[str, Any] = field(default_factory=dict)  # constructor defaults users may override
     run_defaults: dict[str, Any] = field(default_factory=dict)
     factory: str | None = None  # name of a classmethod building the model (a scaling preset)
 
@@ -39,7 +40,7 @@ class ModelEntry:
         """(constructor kwargs, run kwargs) from user params; unknown names are an error."""
         ctor_names = self._names(self.cls.__init__) - set(self.fixed)
         run_names = self._names(self.cls.run)
-        ctor, run = dict(self.fixed), dict(self.run_defaults)
+        ctor, run = {**self.preset, **self.fixed}, dict(self.run_defaults)
         for key, value in params.items():
             if key in ctor_names:
                 ctor[key] = value
@@ -66,6 +67,7 @@ class ModelEntry:
             for name, p in inspect.signature(fn).parameters.items():
                 if name not in ("self", "patterns", "cues", "rng") and p.default is not inspect.Parameter.empty:
                     out[name] = p.default
+        out.update(self.preset)
         out.update(self.fixed)
         out.update(self.run_defaults)
         return out
@@ -82,6 +84,12 @@ MODELS: dict[str, ModelEntry] = {
         NeuronAstrocyteMemory,
         "neuron–synapse–process model (science.md §1), reference init, early stop at |dz/dt| < 1e-6",
         run_defaults={"record_every": 100_000, "stop_tol": 1e-6},
+    ),
+    "neuron-astrocyte-fast": ModelEntry(
+        NeuronAstrocyteMemory,
+        "neuron–astrocyte model in its quartic-DAM regime: fast synapses/processes (τ_s = τ_p = 0.2 τ_n), α = γ = 0",
+        preset={"tau_s": 0.2, "tau_p": 0.2, "alpha": 0.0, "gamma": 0.0},
+        run_defaults={"dt": 0.02, "steps": 1000, "record_every": 100_000, "stop_tol": 1e-5},
     ),
     "neuron-astrocyte-rest": ModelEntry(
         NeuronAstrocyteMemory,
