@@ -241,6 +241,16 @@ def test_same_input_gives_identical_output():
     np.testing.assert_array_equal(runs[0].extra["gains"], runs[1].extra["gains"])
 
 
+def test_zero_temperature_gains_pick_the_best_score():
+    xi, targets, cues = _instance(10, n=12, k=4, b=5, flips=1)
+    model = AstrocyteGatedMemory(xi, temperature=0.0)
+    p = model.fixed_point_gains(cues)
+    np.testing.assert_array_equal(p, np.eye(4)[targets])
+    np.testing.assert_allclose(model.fast_gain_energy(cues), model.lyapunov(cues, p))
+    traj = model.run(cues, t_end=0.0)
+    assert len(traj.t) == 1 and np.array_equal(traj.final, cues)
+
+
 def test_initial_gains_p0():
     xi, _, cues = _instance(8, n=6, k=3, b=2)
     p0 = np.array([0.5, 0.3, 0.2])
@@ -260,6 +270,7 @@ def test_initial_gains_p0():
         (dict(tau_x=INF), "tau_x"),
         (dict(tau_p=-1.0), "tau_p"),
         (dict(tau_p=0.0), "tau_p"),
+        (dict(tau_p="fast"), "tau_p"),
         (dict(score="cubic"), "score"),
         (dict(p0=[0.5, 0.5]), "p0"),
         (dict(p0=[0.5, 0.5, 0.0]), "p0"),
