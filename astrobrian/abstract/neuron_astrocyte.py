@@ -112,6 +112,30 @@ class _AstrocyteMemoryBase:
         duration = 2.0 * self.tau_n if cue_duration is None else require_positive("cue_duration", cue_duration, True)
         return _CueSchedule(self.b, cues, require_positive("cue_strength", cue_strength, True), duration)
 
+    def _integrate(
+        self, cues, init, dt, steps, method, cue_strength, cue_duration, record_every, stop_tol
+    ) -> Trajectory:
+        """Shared run loop: validate, build the cue schedule, integrate `derivatives` from
+        `initial_state`, record x, overlaps of φ(x) and the named energy terms."""
+        xi, c, single = prepare(self.patterns, cues)
+        dt = require_positive("dt", dt)
+        steps = require_positive_int("steps", steps, minimum=0)
+        check_method(method)
+        schedule = self._schedule(c, init, cue_strength, cue_duration, dt)
+        rec = Recorder(steps, record_every)
+
+        def record(t, state):
+            terms = self.energy_terms(*state, schedule(t))
+            rec.record(t, state[0], sum(terms.values()), terms)
+
+        state, _ = evolve(
+            lambda s, t: self.derivatives(*s, schedule(t)),
+            self.initial_state(c, init), self.state_names, dt, steps, method, record,
+            record_every=max(1, int(record_every)), stop_tol=stop_tol, stop_after=schedule.duration,
+        )
+        self.last_state = state
+        return rec.trajectory(xi, state[0], single, readout=self.phi)
+
     def common_parameters(self) -> dict:
         return {
             "N": self.n,
@@ -180,6 +204,8 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         params.update(overrides)
         return cls(patterns, **params)
 
+    state_names = ("x", "S", "P")
+
     # --- dynamics -------------------------------------------------------------------------
     def outputs(self, x, S, P):
         """(φ, g, ψ) with ablated processes silenced."""
@@ -245,24 +271,7 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         the input b += cue_strength·cue for cue_duration, default 2 τ_n). Records x, overlaps of
         φ(x) with every pattern and the energy (terms in `energy_terms`) every `record_every`
         steps; `stop_tol` stops early once every |d state/dt| < stop_tol after the cue."""
-        xi, c, single = prepare(self.patterns, cues)
-        dt = require_positive("dt", dt)
-        steps = require_positive_int("steps", steps, minimum=0)
-        check_method(method)
-        schedule = self._schedule(c, init, cue_strength, cue_duration, dt)
-        rec = Recorder(steps, record_every)
-
-        def record(t, state):
-            terms = self.energy_terms(*state, schedule(t))
-            rec.record(t, state[0], sum(terms.values()), terms)
-
-        state, _ = evolve(
-            lambda s, t: self.derivatives(*s, schedule(t)),
-            self.initial_state(c, init), ("x", "S", "P"), dt, steps, method, record,
-            record_every=max(1, int(record_every)), stop_tol=stop_tol, stop_after=schedule.duration,
-        )
-        self.last_state = state
-        return rec.trajectory(xi, state[0], single, readout=self.phi)
+        return self._integrate(cues, init, dt, steps, method, cue_strength, cue_duration, record_every, stop_tol)
 
     def parameters(self) -> dict:
         """Every parameter, for manifests."""
@@ -322,6 +331,18 @@ class QuarticDAMLimit(_AstrocyteMemoryBase):
             return scale * np.einsum("bnk,bk->bn", self.patterns, m**3)
         return a * (self._synaptic_efficacy(phi) @ phi[:, :, None])[:, :, 0]
 
+    state_names = ("x",)
+
+    def derivatives(self, x: np.ndarray, b: np.ndarray) -> tuple[np.ndarray]:
+        """(dx/dt,) of the reduced model for neuron input b (B, N)."""
+        return ((-self.lam * x + self.drive(self.phi(x)) + b) / self.tau_n,)
+
+    def initial_state(self, cues: np.ndarray, init: str = "cue") -> tuple[np.ndarray]:
+        """x = cue ('cue' and 'reference': the fast variables need no initialisation) or 0 ('rest')."""
+        if init not in INITS:
+            raise InputError("init", f"one of {', '.join(INITS)}", init)
+        return (np.zeros_like(cues) if init == "rest" else cues.copy(),)
+
     def energy_terms(self, x: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
         """E_n, E_DAM (the quartic term) and E_in, each (B,)."""
         phi = self.phi(x)
@@ -350,26 +371,7 @@ class QuarticDAMLimit(_AstrocyteMemoryBase):
         stop_tol: float | None = None,
     ) -> Trajectory:
         """Integrate from x = cue ('cue'/'reference') or from rest with the cue as input."""
-        xi, c, single = prepare(self.patterns, cues)
-        dt = require_positive("dt", dt)
-        steps = require_positive_int("steps", steps, minimum=0)
-        schedule = self._schedule(c, init, cue_strength, cue_duration, dt)
-        rec = Recorder(steps, record_every)
-
-        def record(t, state):
-            terms = self.energy_terms(state[0], schedule(t))
-            rec.record(t, state[0], sum(terms.values()), terms)
-
-        def rhs(state, t):
-            x = state[0]
-            return ((-self.lam * x + self.drive(self.phi(x)) + schedule(t)) / self.tau_n,)
-
-        x0 = np.zeros_like(c) if init == "rest" else c.copy()
-        state, _ = evolve(
-            rhs, (x0,), ("x",), dt, steps, method, record,
-            record_every=max(1, int(record_every)), stop_tol=stop_tol, stop_after=schedule.duration,
-        )
-        return rec.trajectory(xi, state[0], single, readout=self.phi)
+        return self._integrate(cues, init, dt, steps, method, cue_strength, cue_duration, record_every, stop_tol)
 
     def parameters(self) -> dict:
         return self.common_parameters()
