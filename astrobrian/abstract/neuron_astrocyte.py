@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError, require_positive, require_positive_int
+from ..patterns import check_patterns
 from .activations import TanhActivation
 from .base import prepare, project
 from .integrate import check_method, evolve
@@ -65,8 +66,6 @@ class _AstrocyteMemoryBase:
         knockouts: Knockouts | None,
         b: float | np.ndarray,
     ):
-        from ..patterns import check_patterns
-
         self.patterns = check_patterns(patterns)
         self.n = self.patterns.shape[-2]
         self.k = self.patterns.shape[-1]
@@ -133,7 +132,7 @@ class _AstrocyteMemoryBase:
             self.initial_state(c, init), self.state_names, dt, steps, method, record,
             record_every=max(1, int(record_every)), stop_tol=stop_tol, stop_after=schedule.duration,
         )
-        self.last_state = state
+        self.last_state = state  # final (x, S, P) or (x,): the full state, for inspection
         return rec.trajectory(xi, state[0], single, readout=self.phi)
 
     def common_parameters(self) -> dict:
