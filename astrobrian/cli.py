@@ -111,6 +111,42 @@ def _run_capacity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _models_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "models",
+        help="list or show the Brian2 model library (models/*.toml)",
+        description="Browse the model library: `models list`, or `models show NAME|FILE [--preset P]`.",
+    )
+    msub = p.add_subparsers(dest="action", metavar="ACTION")
+    msub.required = True
+    lst = msub.add_parser("list", help="one line per model: name, kind, presets, description",
+                          description="List every model file shipped with astrobrian.")
+    lst.set_defaults(run=_run_models_list)
+    show = msub.add_parser("show", help="print a model card: equations, parameters with references, presets",
+                           description="Print one model's card (a library name or a path to your own .toml).")
+    show.add_argument("name", help="library model name or path to a .toml model file")
+    show.add_argument("--preset", default=None, help="show the values of this named preset")
+    show.set_defaults(run=_run_models_show)
+
+
+def _run_models_list(args: argparse.Namespace) -> int:
+    from . import models
+
+    for name in models.available():
+        spec = models.load(name, check=False)
+        presets = ", ".join(spec.presets) or "-"
+        print(f"{name:<28} {spec.kind:<8} presets: {presets}")
+        print(f"{'':<28} {spec.description}")
+    return 0
+
+
+def _run_models_show(args: argparse.Namespace) -> int:
+    from . import models
+
+    print(models.load(args.name, preset=args.preset).describe())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="astrobrian",
@@ -120,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     _capacity_parser(sub)
+    _models_parser(sub)
     return parser
 
 

@@ -13,6 +13,7 @@ Brian2 objects (`NeuronGroup`, `Synapses`) so users keep every device and monito
 
 from __future__ import annotations
 
+import textwrap
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -109,6 +110,7 @@ class ModelSpec:
     preset: str | None = None
     notes: str = ""
     run_regularly: str | None = None  # code run after every step (e.g. a concentration clamp)
+    equations_text: str = ""  # the equations as written in the file (author's order)
 
     @property
     def namespace(self) -> dict[str, Any]:
@@ -176,7 +178,7 @@ class ModelSpec:
         lines = [f"{self.name} ({self.kind}) — {self.description}", f"file: {self.path}"]
         if self.preset:
             lines.append(f"preset: {self.preset}")
-        lines += ["", "equations:", str(self.equations).rstrip()]
+        lines += ["", "equations:", textwrap.dedent(self.equations_text or str(self.equations)).strip()]
         if self.run_regularly:
             lines += ["", f"after every step: {self.run_regularly.strip()}"]
         if self.threshold:
@@ -323,6 +325,7 @@ def load(name_or_path: str | Path, preset: str | None = None, check: bool = True
         preset=preset,
         notes=data.get("notes", ""),
         run_regularly=data.get("run_regularly"),
+        equations_text=data["equations"],
     )
     missing = sorted(eqs.identifiers - set(params) - _BUILTINS - set(UNITS))
     if missing:

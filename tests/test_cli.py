@@ -53,6 +53,24 @@ def test_bad_input_is_one_line_and_exit_2(args, words, tmp_path):
     assert not (tmp_path / "x" / "capacity.json").exists()
 
 
-def test_every_subcommand_has_help():
-    proc = run_cli("capacity", "--help")
-    assert proc.returncode == 0 and "--criterion" in proc.stdout
+@pytest.mark.parametrize("args, words", [(["capacity"], "--criterion"), (["models"], "show"),
+                                         (["models", "list"], "List"), (["models", "show"], "--preset")])
+def test_every_subcommand_has_help(args, words):
+    proc = run_cli(*args, "--help")
+    assert proc.returncode == 0 and words in proc.stdout
+
+
+def test_models_list_and_show_print_the_library():
+    listing = run_cli("models", "list")
+    assert listing.returncode == 0 and "lr1994_astrocyte" in listing.stdout
+    card = run_cli("models", "show", "lr1994_astrocyte", "--preset", "nest_unit_test")
+    assert card.returncode == 0
+    assert "dCa/dt = J_channel - J_pump + J_leak + J_noise" in card.stdout
+    assert "NEST 3.10" in card.stdout and "preset: nest_unit_test" in card.stdout
+
+
+@pytest.mark.parametrize("args, words", [(["models", "show", "nope"], "model"),
+                                         (["models", "show", "lr1994_astrocyte", "--preset", "x"], "presets")])
+def test_models_bad_input_is_one_line_and_exit_2(args, words):
+    proc = run_cli(*args)
+    assert proc.returncode == 2 and words in proc.stderr and "Traceback" not in proc.stderr
