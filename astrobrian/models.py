@@ -145,7 +145,8 @@ class ModelSpec:
 
         if self.kind != "synapse":
             raise InputError("kind", f"a synapse model for synapses(); '{self.name}' is a {self.kind} model")
-        opts = dict(method=self.method, namespace=dict(self.namespace))
+        code = str(self.equations) + "\n" + "\n".join(self.pathways.values())
+        opts = dict(method=self.method, namespace=_linked_namespace(self.namespace, code, source, target))
         opts.update({k: v for k, v in self.pathways.items()})
         opts.update(kwargs)
         syn = Synapses(source, target, model=self.equations, name=name or self.name + "*", **opts)
@@ -160,7 +161,8 @@ class ModelSpec:
         if which not in self.connections:
             raise InputError("connection", f"one of {', '.join(self.connections) or '(none)'} for '{self.name}'", which)
         c = self.connections[which]
-        opts = dict(namespace=dict(self.namespace))
+        code = c.model + "\n" + (c.on_pre or "")
+        opts = dict(namespace=_linked_namespace(self.namespace, code, source, target))
         if c.on_pre:
             opts["on_pre"] = c.on_pre
         if c.method:
@@ -199,6 +201,39 @@ class ModelSpec:
         if self.see_also:
             lines += ["", "see also: " + ", ".join(self.see_also)]
         return "\n".join(lines)
+
+
+def _linked_namespace(own: dict, code: str, source, target) -> dict:
+    """A connection's namespace: the model's values plus the parameters that the linked groups'
+    subexpressions need (Brian2 inlines e.g. an astrocyte's `SIC_pre` into the Synapses code, so
+    its `SIC_scale` must resolve there). A name needed with two different values is an error."""
+    from brian2.core.variables import Subexpression
+    from brian2.utils.stringtools import get_identifiers
+
+    namespace = dict(own)
+    for group, suffix in ((source, "_pre"), (target, "_post")):
+        group_ns = getattr(group, "namespace", None) or {}
+        todo = [n[: -len(suffix)] for n in get_identifiers(code) if n.endswith(suffix)]
+        seen: set[str] = set()
+        while todo:
+            var = getattr(group, "variables", {}).get(todo.pop())
+            if not isinstance(var, Subexpression) or var.name in seen:
+                continue
+            seen.add(var.name)
+            for ident in var.identifiers:
+                if ident not in group_ns:
+                    todo.append(ident)  # a variable or a nested subexpression
+                    continue
+                if ident in namespace and namespace[ident] is not group_ns[ident]:
+                    try:
+                        same = bool(namespace[ident] == group_ns[ident])
+                    except Exception:  # different dimensions or shapes
+                        same = False
+                    if not same:
+                        raise InputError(f"connection namespace '{ident}'", f"one value for {var.name}{suffix} "
+                                         f"and this model, not {namespace[ident]} and {group_ns[ident]}")
+                namespace[ident] = group_ns[ident]
+    return namespace
 
 
 def _str(data: dict, key: str, path: Path, required: bool = True, default: str = "") -> str:
@@ -327,7 +362,8 @@ def load(name_or_path: str | Path, preset: str | None = None, check: bool = True
         run_regularly=data.get("run_regularly"),
         equations_text=data["equations"],
     )
-    missing = sorted(eqs.identifiers - set(params) - _BUILTINS - set(UNITS))
+    linked = {n for n in eqs.identifiers if n.endswith(("_pre", "_post"))}  # the connected groups' variables
+    missing = sorted(eqs.identifiers - set(params) - _BUILTINS - set(UNITS) - linked)
     if missing:
         raise ModelFileError(path, "parameters", f"a value for every identifier of the equations; missing {', '.join(missing)}")
     if check:
@@ -344,19 +380,23 @@ _BUILTINS = {"t", "dt", "i", "j", "N", "N_incoming", "N_outgoing", "xi", "lastsp
 def check_units(spec: ModelSpec) -> None:
     """Let Brian2 prepare the model (numpy target, one unit) so that inconsistent dimensions in
     equations, events and pathways fail now, with the file and the message named."""
-    from brian2 import Network, NeuronGroup, second
+    from brian2 import Network, NeuronGroup, prefs, second
     from brian2.core.base import BrianObjectException
     from brian2.devices.device import get_device, reset_device, set_device
+    from brian2.units.fundamentalunits import DimensionMismatchError
 
     switched = type(get_device()).__name__ != "RuntimeDevice"
     if switched:
         set_device("runtime")
+    target, prefs.codegen.target = prefs.codegen.target, "numpy"  # 'auto' would compile Cython at load
     try:
         if spec.kind == "neuron":
             objs = [spec.neuron_group(1, name=None, initial=False, codeobj_class=None)]
         else:
-            pre = NeuronGroup(1, spec.requires.get("pre", ""), namespace={})
-            post = NeuronGroup(1, spec.requires.get("post", ""), namespace={})
+            # dummy end points (variables from `requires`); a never-true threshold gives
+            # them the 'spike' event that on_pre / on_post pathways need
+            pre = NeuronGroup(1, spec.requires.get("pre", ""), threshold="False", reset="", namespace={})
+            post = NeuronGroup(1, spec.requires.get("post", ""), threshold="False", reset="", namespace={})
             syn = spec.synapses(pre, post)
             syn.connect()
             objs = [pre, post, syn]
@@ -365,8 +405,12 @@ def check_units(spec: ModelSpec) -> None:
         cause = err.__cause__ or err
         raise ModelFileError(spec.path, "equations", "dimensionally consistent Brian2 equations and events",
                              " ".join(str(cause).split())) from None
+    except DimensionMismatchError as err:  # raised directly, e.g. a summed variable's unit
+        raise ModelFileError(spec.path, "equations", "dimensionally consistent Brian2 equations and events",
+                             " ".join(str(err).split())) from None
     except (KeyError, ValueError, SyntaxError, TypeError) as err:
         raise ModelFileError(spec.path, "equations", "equations Brian2 can prepare", " ".join(str(err).split())) from None
     finally:
+        prefs.codegen.target = target
         if switched:
             reset_device()

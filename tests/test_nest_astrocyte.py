@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from brian2 import Network, SpikeGeneratorGroup, StateMonitor, ms, start_scope, umolar
+from brian2 import Network, SpikeGeneratorGroup, StateMonitor, defaultclock, ms, start_scope, umolar
 from scipy.integrate import solve_ivp
 
 from astrobrian import models
@@ -14,6 +14,7 @@ NEST_FINAL = {"IP3": 0.98853, "Ca": 1.15063, "h_IP3R": 0.97876}
 def run_unit_test():
     """IP3 = Ca = h = 1, one spike of weight 1 arriving at 10 ms, rk4 at 0.1 ms (numpy target)."""
     start_scope()
+    defaultclock.dt = 0.1 * ms  # NEST's resolution in the unit test
     spec = models.load("lr1994_astrocyte", preset="nest_unit_test")
     astro = spec.neuron_group(1)
     # NEST delivers the spike with one step of delay and adds it after that step's
@@ -21,7 +22,7 @@ def run_unit_test():
     spikes = SpikeGeneratorGroup(1, [0], [9.9] * ms)
     syn = spec.connection("spike_input", spikes, astro)
     syn.connect()
-    syn.w = 1.0
+    syn.weight = 1.0
     mon = StateMonitor(astro, ["IP3", "Ca", "h_IP3R"], record=0, when="end")
     net = Network(astro, spikes, syn, mon)
     net.run(99.9 * ms)

@@ -1,0 +1,137 @@
+"""Neuron–astrocyte memory networks as Brian2 objects (issue 4), one builder per rung.
+
+Rung 'rate': science.md §1 written as Brian2 equation strings from the model library —
+neurons (`rate_memory`), tripartite synapses carrying s_ij and the process p_ij
+(`rate_tripartite`), and the astrocyte's memory modes (`memory_modes`) through which processes
+couple: q_μ = Σ ξ_iμ ξ_jμ ψ_ij and (Tψ)_ij = s Σ_μ ξ_iμ ξ_jμ q_μ as summed variables (N²K
+connections, never N⁴). Per-astrocyte territories get one mode per (pattern, astrocyte).
+Every derivative uses the state at the start of the step (summed variables first, synapses
+before neurons), so on the same dt and Euler the network reproduces
+`astrobrian.abstract.NeuronAstrocyteMemory` to round-off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .abstract.knockouts import Knockouts
+from .abstract.neuron_astrocyte import NeuronAstrocyteMemory
+from .abstract.process_coupling import FullCoupling, TerritoryCoupling, coupling_from_name
+from .errors import InputError, require_positive
+from .patterns import check_patterns
+
+RUNGS = ("rate",)
+
+
+@dataclass
+class MemoryNetwork:
+    """A built network: the Brian2 `Network`, its groups (native objects) and monitors."""
+
+    rung: str
+    network: Any
+    neurons: Any
+    synapses: Any
+    modes: Any
+    connections: dict[str, Any]
+    monitors: dict[str, Any]
+    patterns: np.ndarray
+    abstract: NeuronAstrocyteMemory
+    parameters: dict = field(default_factory=dict)
+
+
+def _synapse_index(n: int, pre: np.ndarray, post: np.ndarray) -> np.ndarray:
+    return post * n + pre
+
+
+def build_rate_network(
+    patterns: object,
+    cue: object,
+    *,
+    init: str = "reference",
+    dt: float = 0.05,
+    record: bool = True,
+    name: str = "memory",
+    **params: Any,
+) -> MemoryNetwork:
+    """Rung 1: the §1 rate model as a Brian2 network, started from `init` for one cue.
+
+    `params` are those of `NeuronAstrocyteMemory` (beta, beta_s, beta_p, lam, alpha, gamma,
+    tau_n, tau_s, tau_p, hebbian_scale, coupling_scale, coupling, knockouts); times are in
+    units of τ (seconds in Brian2). `init` 'reference' or 'cue' set the initial state as the
+    abstract model does; 'rest' starts at zero (the cue is then an input: see `present_cue`).
+    """
+    from brian2 import Network, StateMonitor, second
+
+    from . import models
+
+    xi = check_patterns(patterns)
+    if xi.ndim != 2:
+        raise InputError("patterns", "one shared pattern set (N, K) for a Brian2 network", f"shape {xi.shape}")
+    n, k = xi.shape
+    cue = np.asarray(cue, dtype=float)
+    if cue.shape != (n,):
+        raise InputError("cue", f"an array of shape ({n},)", f"shape {cue.shape}")
+    abstract = NeuronAstrocyteMemory(xi, **params)
+    coupling = coupling_from_name(params.get("coupling", "full"))
+    if not isinstance(coupling, (FullCoupling, TerritoryCoupling)):
+        raise InputError("coupling", "'full' or TerritoryCoupling for a Brian2 network (sparse masks do not factor into modes)", coupling)
+    dt = require_positive("dt", dt)
+    knock: Knockouts = abstract.knockouts
+
+    neuron_spec = models.load("rate_memory", lam=abstract.lam, a=abstract.hebbian_scale, beta_n=abstract.phi.beta,
+                              tau_n=abstract.tau_n * second)
+    syn_spec = models.load("rate_tripartite", alpha=abstract.alpha, gamma=abstract.gamma, a=abstract.hebbian_scale,
+                           feedback=abstract.feedback, beta_s=abstract.g.beta, beta_p=abstract.psi.beta,
+                           tau_s=abstract.tau_s * second, tau_p=abstract.tau_p * second)
+    mode_spec = models.load("memory_modes", coupling=abstract.T.scale)
+
+    clock_dt = dt * second
+    neurons = neuron_spec.neuron_group(n, name=f"{name}_neurons", dt=clock_dt)
+    synapses = syn_spec.synapses(neurons, neurons, name=f"{name}_synapses", dt=clock_dt)
+    synapses.connect()
+    syn_spec.set_initial(synapses)
+    pre, post = np.asarray(synapses.i[:]), np.asarray(synapses.j[:])
+    order = np.argsort(_synapse_index(n, pre, post))  # synapse k ↔ (post, pre) pair
+    if not np.array_equal(_synapse_index(n, pre, post)[order], np.arange(n * n)):
+        raise RuntimeError("all-to-all synapses expected")
+
+    labels = coupling.territory_labels(n) if isinstance(coupling, TerritoryCoupling) else np.zeros((n, n), int)
+    astro_ids = np.unique(labels)
+    astro_of = np.searchsorted(astro_ids, labels[post, pre])  # territory of each synapse
+    modes = mode_spec.neuron_group(k * astro_ids.size, name=f"{name}_modes", dt=clock_dt)
+    n_syn = n * n
+    syn_idx = np.repeat(np.arange(n_syn), k)
+    mu = np.tile(np.arange(k), n_syn)
+    mode_idx = astro_of[syn_idx] * k + mu
+    weight = xi[post[syn_idx], mu] * xi[pre[syn_idx], mu]
+    read = mode_spec.connection("read", synapses, modes, name=f"{name}_read", dt=clock_dt)
+    read.connect(i=syn_idx, j=mode_idx)
+    read.w = weight
+    write = mode_spec.connection("write", modes, synapses, name=f"{name}_write", dt=clock_dt)
+    write.connect(i=mode_idx, j=syn_idx)
+    write.w = weight
+    # start-of-step semantics: modes read ψ, then write Tψ, then synapses, then neurons update
+    read.summed_updaters["q_post"].order = -3
+    write.summed_updaters["Tpsi_post"].order = -2
+    synapses.summed_updaters["I_syn_post"].order = -2
+    neurons.state_updater.order = 1
+
+    if abstract.process_mask is not None:
+        synapses.alive = abstract.process_mask[post, pre]
+    x0, s0, p0 = abstract.initial_state(cue[None], init)
+    neurons.x = x0[0]
+    synapses.s = s0[0][post, pre]
+    synapses.p = p0[0][post, pre]
+    neurons.b = abstract.b
+
+    objs = [neurons, synapses, modes, read, write]
+    monitors = {}
+    if record:
+        monitors["x"] = StateMonitor(neurons, "x", record=True, name=f"{name}_x", when="start")
+        objs.append(monitors["x"])
+    net = Network(*objs, name=f"{name}_network")
+    return MemoryNetwork("rate", net, neurons, synapses, modes, {"read": read, "write": write}, monitors, xi,
+                         abstract, {"init": init, "dt": dt, "knockouts": knock.describe(), **abstract.parameters()})

@@ -1,0 +1,41 @@
+"""Rung 1 (rate) of the Brian2 memory network reproduces the abstract model to round-off."""
+
+import numpy as np
+import pytest
+from brian2 import second
+
+from astrobrian.abstract import Knockouts, NeuronAstrocyteMemory, SparseCoupling, TerritoryCoupling
+from astrobrian.errors import InputError
+from astrobrian.network import build_rate_network
+from astrobrian.patterns import corrupt, random_patterns
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"beta_s": 3.0, "beta_p": 2.0, "tau_s": 0.2, "tau_p": 0.2, "hebbian_scale": 1 / 8, "coupling_scale": 1 / 64},
+        {"coupling": TerritoryCoupling(2, 1),
+         "knockouts": Knockouts(process_ablation=0.3, gliotransmission_block=0.5, coupling_cut=0.2, seed=4)},
+    ],
+)
+def test_rate_rung_matches_abstract_model_to_1e_9(params):
+    rng = np.random.default_rng(0)
+    xi = random_patterns(8, 3, rng)
+    cue = corrupt(xi[:, 0], 1, rng)
+    net = build_rate_network(xi, cue, dt=0.05, **params)
+    net.network.run(200 * 0.05 * second)
+    ref = NeuronAstrocyteMemory(xi, **params).run(cue, dt=0.05, steps=200, record_every=1)
+    brian_x = np.asarray(net.monitors["x"].x).T  # recorded at the start of each step
+    np.testing.assert_allclose(brian_x, ref.x[:-1], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(net.neurons.x[:], ref.x[-1], rtol=0, atol=1e-9)
+
+
+def test_rate_rung_refuses_what_it_cannot_express():
+    xi = random_patterns(6, 2, np.random.default_rng(1))
+    with pytest.raises(InputError, match="coupling"):
+        build_rate_network(xi, xi[:, 0], coupling=SparseCoupling(2, 0))
+    with pytest.raises(InputError, match="cue"):
+        build_rate_network(xi, xi[:4, 0])
+    with pytest.raises(InputError, match="patterns"):
+        build_rate_network(np.stack([xi, xi]), xi[:, 0])
