@@ -39,3 +39,21 @@ def test_rate_rung_refuses_what_it_cannot_express():
         build_rate_network(xi, xi[:4, 0])
     with pytest.raises(InputError, match="patterns"):
         build_rate_network(np.stack([xi, xi]), xi[:, 0])
+
+
+def test_rate_rung_recalls_from_rest_with_the_cue_as_input():
+    """Science.md §6 scaling, N = 32, K = 16, 15 % flipped: S = P = 0 at start, cue as current."""
+    from astrobrian.network import build_network
+    from astrobrian.patterns import cue_batch, n_flips
+
+    rng = np.random.default_rng(3)
+    n, k = 32, 16
+    xi = random_patterns(n, k, rng)
+    cue = cue_batch(xi, np.array([4]), n_flips(n, 0.15), rng)[0]
+    params = dict(beta_s=3.0, beta_p=2.0, tau_s=0.2, tau_p=0.2, hebbian_scale=1 / n, coupling_scale=1 / n**2)
+    net = build_network("rate", xi, init="rest", dt=0.01, **params)
+    run = net.recall(cue, target=4, cue_duration=2.0, duration=15.0)
+    ref = NeuronAstrocyteMemory(xi, **params).run(cue, init="rest", dt=0.01, steps=1500, record_every=1500)
+    assert run.report.recalled and run.report.persists and run.report.cue_overlap == 0.75
+    assert run.final_overlaps[4] == ref.final_overlaps(xi)[4] == 1.0
+    assert 2.0 < run.report.time_to_retrieval < 15.0

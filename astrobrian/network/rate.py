@@ -12,34 +12,54 @@ before neurons), so on the same dt and Euler the network reproduces
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .abstract.knockouts import Knockouts
-from .abstract.neuron_astrocyte import NeuronAstrocyteMemory
-from .abstract.process_coupling import FullCoupling, TerritoryCoupling, coupling_from_name
-from .errors import InputError, require_positive
-from .patterns import check_patterns
-
-RUNGS = ("rate",)
+from ..abstract.knockouts import Knockouts
+from ..abstract.neuron_astrocyte import NeuronAstrocyteMemory
+from ..abstract.process_coupling import FullCoupling, TerritoryCoupling, coupling_from_name
+from ..errors import InputError, require_positive
+from ..patterns import check_patterns, overlaps
+from .base import MemoryNetwork, RecallRun
 
 
 @dataclass
-class MemoryNetwork:
-    """A built network: the Brian2 `Network`, its groups (native objects) and monitors."""
+class RateNetwork(MemoryNetwork):
+    """Rung 1: the §1 rate model in Brian2 (see `build_rate_network`)."""
 
-    rung: str
-    network: Any
-    neurons: Any
-    synapses: Any
-    modes: Any
-    connections: dict[str, Any]
-    monitors: dict[str, Any]
-    patterns: np.ndarray
-    abstract: NeuronAstrocyteMemory
-    parameters: dict = field(default_factory=dict)
+    abstract: NeuronAstrocyteMemory | None = None
+
+    def recall(
+        self,
+        cue: np.ndarray,
+        target: int,
+        cue_duration: float = 2.0,
+        duration: float = 10.0,
+        cue_strength: float = 1.0,
+        threshold: float = 0.9,
+    ) -> RecallRun:
+        """Present `cue` as the input b = b₀ + cue_strength·cue for `cue_duration`, release it,
+        run to `duration` (units of τ_n) and read out sign φ(x). Starts from the state the
+        network is in (rest, for a protocol)."""
+        from brian2 import second
+
+        from ..recall import recall_report
+
+        cue = np.asarray(cue, dtype=float)
+        base = self.abstract.b
+        self.neurons.b = base + cue_strength * cue
+        self.network.run(cue_duration * second)
+        self.neurons.b = base
+        self.network.run(max(0.0, duration - cue_duration) * second)
+        t = np.asarray(self.monitors["x"].t / second)
+        x = np.asarray(self.monitors["x"].x).T  # (T, N)
+        state = np.where(x >= 0, 1.0, -1.0)  # sign φ(x): φ is odd and increasing
+        ov = overlaps(state, self.patterns)
+        cue_ov = float(cue @ self.patterns[:, target] / cue.size)
+        report = recall_report(t, ov, ov[-1], target, cue_duration, cue_ov, threshold)
+        return RecallRun(t, ov, ov[-1], report, {"x": x})
 
 
 def _synapse_index(n: int, pre: np.ndarray, post: np.ndarray) -> np.ndarray:
@@ -48,7 +68,7 @@ def _synapse_index(n: int, pre: np.ndarray, post: np.ndarray) -> np.ndarray:
 
 def build_rate_network(
     patterns: object,
-    cue: object,
+    cue: object | None = None,
     *,
     init: str = "reference",
     dt: float = 0.05,
@@ -65,13 +85,13 @@ def build_rate_network(
     """
     from brian2 import Network, StateMonitor, second
 
-    from . import models
+    from .. import models
 
     xi = check_patterns(patterns)
     if xi.ndim != 2:
         raise InputError("patterns", "one shared pattern set (N, K) for a Brian2 network", f"shape {xi.shape}")
     n, k = xi.shape
-    cue = np.asarray(cue, dtype=float)
+    cue = np.zeros(n) if cue is None else np.asarray(cue, dtype=float)
     if cue.shape != (n,):
         raise InputError("cue", f"an array of shape ({n},)", f"shape {cue.shape}")
     abstract = NeuronAstrocyteMemory(xi, **params)
@@ -133,5 +153,7 @@ def build_rate_network(
         monitors["x"] = StateMonitor(neurons, "x", record=True, name=f"{name}_x", when="start")
         objs.append(monitors["x"])
     net = Network(*objs, name=f"{name}_network")
-    return MemoryNetwork("rate", net, neurons, synapses, modes, {"read": read, "write": write}, monitors, xi,
-                         abstract, {"init": init, "dt": dt, "knockouts": knock.describe(), **abstract.parameters()})
+    return RateNetwork(
+        "rate", net, neurons, synapses, {"modes": modes, "read": read, "write": write}, monitors, xi,
+        {"init": init, "dt": dt, "knockouts": knock.describe(), **abstract.parameters()}, abstract=abstract,
+    )

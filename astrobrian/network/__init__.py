@@ -1,0 +1,27 @@
+"""Neuron–astrocyte memory networks as Brian2 objects (issue 4), one builder per rung.
+
+`build_network(rung, patterns, ...)` → a `MemoryNetwork` holding native Brian2 objects and a
+`recall` method. Rungs: 'rate' (science.md §1 in Brian2, `rate.py`). The spiking and
+biophysical rungs follow the same interface.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InputError
+from .base import MemoryNetwork, RecallRun
+from .rate import RateNetwork, build_rate_network
+
+BUILDERS = {"rate": build_rate_network}
+RUNGS = tuple(BUILDERS)
+
+
+def build_network(rung: str, patterns: Any, **params: Any) -> MemoryNetwork:
+    """Build the network of `rung` on `patterns` (N, K), at rest unless told otherwise."""
+    if rung not in BUILDERS:
+        raise InputError("rung", f"one of {', '.join(BUILDERS)}", rung)
+    return BUILDERS[rung](patterns, **params)
+
+
+__all__ = ["MemoryNetwork", "RecallRun", "RateNetwork", "build_network", "build_rate_network", "RUNGS"]
