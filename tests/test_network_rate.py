@@ -57,3 +57,26 @@ def test_rate_rung_recalls_from_rest_with_the_cue_as_input():
     assert run.report.recalled and run.report.persists and run.report.cue_overlap == 0.75
     assert run.final_overlaps[4] == ref.final_overlaps(xi)[4] == 1.0
     assert 2.0 < run.report.time_to_retrieval < 15.0
+
+
+@pytest.mark.integration
+def test_rate_rung_same_on_numpy_and_cpp_standalone():
+    """The device is a parameter: cpp_standalone reproduces the numpy run to round-off."""
+    from astrobrian.devices import use_device
+    from astrobrian.network import build_network
+    from astrobrian.patterns import cue_batch, n_flips
+
+    rng = np.random.default_rng(3)
+    n, k = 12, 6
+    xi = random_patterns(n, k, rng)
+    cue = cue_batch(xi, np.array([0]), n_flips(n, 0.15), rng)[0]
+    params = dict(beta_s=3.0, beta_p=2.0, tau_s=0.2, tau_p=0.2, hebbian_scale=1 / n, coupling_scale=1 / n**2)
+    x = {}
+    for device in ("runtime", "cpp_standalone"):
+        with use_device(device):
+            net = build_network("rate", xi, init="rest", dt=0.02, **params)
+            x[device] = net.recall(cue, 0, cue_duration=1.0, duration=3.0).recordings["x"]
+    np.testing.assert_allclose(x["cpp_standalone"], x["runtime"], rtol=0, atol=1e-12)
+    # the runtime device is active again for whatever runs next
+    net = build_network("rate", xi, init="rest", dt=0.02, **params)
+    assert net.recall(cue, 0, cue_duration=0.2, duration=0.4).recordings["x"].shape[0] == 20

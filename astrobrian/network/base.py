@@ -25,8 +25,10 @@ class MemoryNetwork:
     """A built network: the Brian2 `Network`, its groups and monitors (native objects, so any
     Brian2 tool keeps working), the stored patterns and every parameter used.
 
-    Subclasses implement `recall(cue, target, cue_duration, duration, cue_strength, threshold)`:
-    present the cue as an input current, release it, read out, and return a `RecallRun`.
+    A recall has two phases so that it works on every Brian2 device: `present` issues the
+    run() calls (cue as an input current, then release), `read_out` reads the monitors once
+    the runs happened (on cpp_standalone, after `devices.finish_runs()` built the project).
+    Subclasses implement both.
     """
 
     rung: str
@@ -39,5 +41,18 @@ class MemoryNetwork:
     parameters: dict = field(default_factory=dict)
 
     def recall(self, cue: np.ndarray, target: int, cue_duration: float, duration: float,
-               cue_strength: float = 1.0, threshold: float = 0.9) -> RecallRun:  # pragma: no cover
+               cue_strength: float = 1.0, threshold: float = 0.9) -> RecallRun:
+        """Present the cue for `cue_duration`, release it, run to `duration`, read out."""
+        from ..devices import finish_runs
+
+        self.present(np.asarray(cue, dtype=float), cue_duration, duration, cue_strength)
+        finish_runs()
+        return self.read_out(np.asarray(cue, dtype=float), target, cue_duration, threshold)
+
+    def present(self, cue: np.ndarray, cue_duration: float, duration: float,
+                cue_strength: float) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def read_out(self, cue: np.ndarray, target: int, cue_duration: float,
+                 threshold: float) -> RecallRun:  # pragma: no cover - interface
         raise NotImplementedError

@@ -31,39 +31,28 @@ class RateNetwork(MemoryNetwork):
 
     abstract: NeuronAstrocyteMemory | None = None
 
-    def recall(
-        self,
-        cue: np.ndarray,
-        target: int,
-        cue_duration: float = 2.0,
-        duration: float = 10.0,
-        cue_strength: float = 1.0,
-        threshold: float = 0.9,
-    ) -> RecallRun:
-        """Present `cue` as the input b = b₀ + cue_strength·cue for `cue_duration`, release it,
-        run to `duration` (units of τ_n) and read out sign φ(x). Starts from the state the
-        network is in (rest, for a protocol)."""
+    def present(self, cue: np.ndarray, cue_duration: float, duration: float, cue_strength: float) -> None:
+        """Input b = b₀ + cue_strength·cue for `cue_duration`, then b₀ until `duration` (units of τ_n)."""
         from brian2 import second
 
-        from ..recall import recall_report
-
-        cue = np.asarray(cue, dtype=float)
         base = self.abstract.b
         self.neurons.b = base + cue_strength * cue
         self.network.run(cue_duration * second)
         self.neurons.b = base
         self.network.run(max(0.0, duration - cue_duration) * second)
+
+    def read_out(self, cue: np.ndarray, target: int, cue_duration: float, threshold: float) -> RecallRun:
+        """sign φ(x) = sign x over time → overlaps, report."""
+        from brian2 import second
+
+        from ..recall import recall_report
+
         t = np.asarray(self.monitors["x"].t / second)
         x = np.asarray(self.monitors["x"].x).T  # (T, N)
-        state = np.where(x >= 0, 1.0, -1.0)  # sign φ(x): φ is odd and increasing
-        ov = overlaps(state, self.patterns)
+        ov = overlaps(np.where(x >= 0, 1.0, -1.0), self.patterns)  # φ is odd and increasing
         cue_ov = float(cue @ self.patterns[:, target] / cue.size)
         report = recall_report(t, ov, ov[-1], target, cue_duration, cue_ov, threshold)
         return RecallRun(t, ov, ov[-1], report, {"x": x})
-
-
-def _synapse_index(n: int, pre: np.ndarray, post: np.ndarray) -> np.ndarray:
-    return post * n + pre
 
 
 def build_rate_network(
@@ -111,12 +100,10 @@ def build_rate_network(
     clock_dt = dt * second
     neurons = neuron_spec.neuron_group(n, name=f"{name}_neurons", dt=clock_dt)
     synapses = syn_spec.synapses(neurons, neurons, name=f"{name}_synapses", dt=clock_dt)
-    synapses.connect()
+    # explicit index arrays (readable before a standalone run): synapse k = post·N + pre
+    post, pre = np.divmod(np.arange(n * n), n)
+    synapses.connect(i=pre, j=post)
     syn_spec.set_initial(synapses)
-    pre, post = np.asarray(synapses.i[:]), np.asarray(synapses.j[:])
-    order = np.argsort(_synapse_index(n, pre, post))  # synapse k ↔ (post, pre) pair
-    if not np.array_equal(_synapse_index(n, pre, post)[order], np.arange(n * n)):
-        raise RuntimeError("all-to-all synapses expected")
 
     labels = coupling.territory_labels(n) if isinstance(coupling, TerritoryCoupling) else np.zeros((n, n), int)
     astro_ids = np.unique(labels)
