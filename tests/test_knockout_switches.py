@@ -6,19 +6,12 @@ gap-junction block (Cx43/Cx30, F = 0)."""
 import numpy as np
 import pytest
 from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, defaultclock,
-                    ms, prefs, second, start_scope, umolar)
+                    ms, second, start_scope, umolar)
 
 from astrobrian import models
 
 
 
-@pytest.fixture(autouse=True, scope="module")
-def numpy_target():
-    """These checks run on Brian2's numpy target (no compiler needed); dt is restored after."""
-    previous = prefs.codegen.target, defaultclock.dt
-    prefs.codegen.target = "numpy"
-    yield
-    prefs.codegen.target, defaultclock.dt = previous  # leave other modules Brian2's defaults
 
 
 SPIKES = 2 * second + np.arange(0, 201, 50) * ms  # after astrocyte B's first release (≈ 1.06 s)

@@ -7,7 +7,7 @@ All runs use the numpy target at dt = 0.1 ms (no compilation).
 import numpy as np
 import pytest
 from brian2 import (Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, defaultclock, mV, ms, nS, pA,
-                    prefs, start_scope)
+                    start_scope)
 
 from astrobrian import models
 
@@ -15,13 +15,10 @@ DT_MS = 0.1
 
 
 @pytest.fixture(autouse=True)
-def numpy_target():
-    previous = prefs.codegen.target
-    prefs.codegen.target = "numpy"
+def fresh_scope():
+    """A new Brian2 scope at NEST's 0.1 ms resolution (numpy target: tests/conftest.py)."""
     start_scope()
     defaultclock.dt = DT_MS * ms
-    yield
-    prefs.codegen.target = previous
 
 
 # ---- LIF ---------------------------------------------------------------------------------------

@@ -8,18 +8,11 @@ nothing is taken from the example scripts but the protocol (spike times, rates, 
 import numpy as np
 import pytest
 from brian2 import (Network, NeuronGroup, PoissonGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
-                    TimedArray, defaultclock, Hz, ms, prefs, second, seed, start_scope, umolar)
+                    TimedArray, defaultclock, Hz, ms, second, seed, start_scope, umolar)
 
 from astrobrian import models
 
 
-@pytest.fixture(autouse=True, scope="module")
-def numpy_target():
-    """The reproductions run on Brian2's numpy target (no compiler needed); dt is restored after."""
-    previous = prefs.codegen.target, defaultclock.dt
-    prefs.codegen.target = "numpy"
-    yield
-    prefs.codegen.target, defaultclock.dt = previous  # leave other modules Brian2's defaults
 
 
 # ---- example 3: I/O synapse with open-loop gliotransmission ---------------------------------
