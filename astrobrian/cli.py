@@ -147,6 +147,55 @@ def _run_models_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_parser(sub: argparse._SubParsersAction) -> None:
+    from .devices import DEVICES
+    from .protocols import available
+
+    p = sub.add_parser(
+        "run",
+        help="run a recall protocol: network recall from rest, controls, knockout sweep",
+        description=(
+            "Run a recall protocol (protocols/*.toml): for each trial, fresh patterns and a corrupted cue "
+            "from the seed; the network recalls from rest with the cue as an input current; the quartic "
+            "DAM and the spiking Hopfield network get the same cue; a knockout sweep compares the network "
+            "with the abstract model's prediction. Writes DIR/results.npz (every array, labelled), "
+            "DIR/results.json (summary, reports, manifest), DIR/manifest.json and figures (overlaps.png, "
+            "raster.png or activity.png, knockouts.png), each atomically."
+        ),
+    )
+    p.add_argument("protocol", nargs="?", default=None,
+                   help=f"a library protocol ({', '.join(available())}) or a path to a .toml file "
+                        "(default: the embedded 'recall')")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default results/<protocol name>)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
+                   help="override a protocol key (repeatable), e.g. --set N=64 --set network.tau_s=0.2 "
+                        "--set \"cue_duration=50 ms\" --set knockouts.fractions=[0,0.5,1]")
+    p.add_argument("--device", choices=DEVICES, default=None, help="Brian2 device (default: the protocol's)")
+    p.add_argument("--seed", type=int, default=None, help="seed of every pattern, cue and network (default: the protocol's)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    p.set_defaults(run=_run_protocol)
+
+
+def _run_protocol(args: argparse.Namespace) -> int:
+    from . import protocols
+    from .progress import ProgressBar
+    from .runner import format_summary, run_protocol, write_results
+
+    settings = dict(protocols.parse_setting(t) for t in args.settings)
+    if args.seed is not None:
+        settings["seed"] = args.seed
+    if args.device is not None:
+        settings["device"] = args.device
+    protocol = protocols.load(args.protocol, settings)
+    out = args.out if args.out is not None else Path("results") / protocol.name
+    run = run_protocol(protocol, progress=None if args.quiet else ProgressBar())
+    write_results(run, out)
+    summary = run.summary()
+    print(json.dumps(summary, indent=2) if args.json else format_summary(summary, out))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="astrobrian",
@@ -157,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     _capacity_parser(sub)
     _models_parser(sub)
+    _run_parser(sub)
     return parser
 
 
@@ -172,6 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FloatingPointError as err:
         print(f"astrobrian {args.command}: numerical error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"astrobrian {args.command}: interrupted; no results file was written or replaced", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -195,13 +195,17 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
     def rest_scaling(cls, patterns: object, **overrides) -> "NeuronAstrocyteMemory":
         """The science.md §6 scaling that recalls from rest: a = 1/N, s = 1/N², β_n = 5,
         β_s = 3, β_p = 2, τ_s = τ_p = 0.2 τ_n (cue held as input for 2 τ_n by `run`)."""
-        n = np.shape(patterns)[-2]
-        params = dict(
+        params = cls.rest_scaling_parameters(np.shape(patterns)[-2])
+        params.update(overrides)
+        return cls(patterns, **params)
+
+    @staticmethod
+    def rest_scaling_parameters(n: int) -> dict:
+        """The parameters of `rest_scaling` for N neurons (science.md §6), as a dict."""
+        return dict(
             beta=5.0, beta_s=3.0, beta_p=2.0, tau_s=0.2, tau_p=0.2,
             hebbian_scale=1.0 / n, coupling_scale=1.0 / n**2,
         )
-        params.update(overrides)
-        return cls(patterns, **params)
 
     state_names = ("x", "S", "P")
 

@@ -1,8 +1,10 @@
 """Neuron–astrocyte memory networks as Brian2 objects (issue 4), one builder per rung.
 
 `build_network(rung, patterns, ...)` → a `MemoryNetwork` holding native Brian2 objects and a
-`recall` method. Rungs: 'rate' (science.md §1 in Brian2, `rate.py`). The spiking and
-biophysical rungs follow the same interface.
+`recall` method. Rungs: 'rate' (science.md §1 in Brian2, `rate.py`), 'spiking' (LIF neurons,
+rate traces, tripartite synapses and processes on a slower clock, `spiking.py`) and its control
+'hopfield-spiking' (the same neurons, patterns in pairwise weights only). The biophysical rung
+follows the same interface.
 """
 
 from __future__ import annotations
@@ -12,8 +14,13 @@ from typing import Any
 from ..errors import InputError
 from .base import MemoryNetwork, RecallRun
 from .rate import RateNetwork, build_rate_network
+from .spiking import SpikingNetwork, build_hopfield_spiking_network, build_spiking_network
 
-BUILDERS = {"rate": build_rate_network}
+BUILDERS = {
+    "rate": build_rate_network,
+    "spiking": build_spiking_network,
+    "hopfield-spiking": build_hopfield_spiking_network,
+}
 RUNGS = tuple(BUILDERS)
 
 
@@ -24,4 +31,7 @@ def build_network(rung: str, patterns: Any, **params: Any) -> MemoryNetwork:
     return BUILDERS[rung](patterns, **params)
 
 
-__all__ = ["MemoryNetwork", "RecallRun", "RateNetwork", "build_network", "build_rate_network", "RUNGS"]
+__all__ = [
+    "MemoryNetwork", "RecallRun", "RateNetwork", "SpikingNetwork", "build_network", "build_rate_network",
+    "build_spiking_network", "build_hopfield_spiking_network", "RUNGS",
+]

@@ -19,10 +19,10 @@ import numpy as np
 
 from ..abstract.knockouts import Knockouts
 from ..abstract.neuron_astrocyte import NeuronAstrocyteMemory
-from ..abstract.process_coupling import FullCoupling, TerritoryCoupling, coupling_from_name
 from ..errors import InputError, require_positive
 from ..patterns import check_patterns, overlaps
 from .base import MemoryNetwork, RecallRun
+from .modes import all_pairs, mode_coupling, wire_memory_modes
 
 
 @dataclass
@@ -84,9 +84,7 @@ def build_rate_network(
     if cue.shape != (n,):
         raise InputError("cue", f"an array of shape ({n},)", f"shape {cue.shape}")
     abstract = NeuronAstrocyteMemory(xi, **params)
-    coupling = coupling_from_name(params.get("coupling", "full"))
-    if not isinstance(coupling, (FullCoupling, TerritoryCoupling)):
-        raise InputError("coupling", "'full' or TerritoryCoupling for a Brian2 network (sparse masks do not factor into modes)", coupling)
+    coupling = mode_coupling(params.get("coupling", "full"))
     dt = require_positive("dt", dt)
     knock: Knockouts = abstract.knockouts
 
@@ -95,31 +93,16 @@ def build_rate_network(
     syn_spec = models.load("rate_tripartite", alpha=abstract.alpha, gamma=abstract.gamma, a=abstract.hebbian_scale,
                            feedback=abstract.feedback, beta_s=abstract.g.beta, beta_p=abstract.psi.beta,
                            tau_s=abstract.tau_s * second, tau_p=abstract.tau_p * second)
-    mode_spec = models.load("memory_modes", coupling=abstract.T.scale)
-
     clock_dt = dt * second
     neurons = neuron_spec.neuron_group(n, name=f"{name}_neurons", dt=clock_dt)
     synapses = syn_spec.synapses(neurons, neurons, name=f"{name}_synapses", dt=clock_dt)
     # explicit index arrays (readable before a standalone run): synapse k = post·N + pre
-    post, pre = np.divmod(np.arange(n * n), n)
+    post, pre = all_pairs(n)
     synapses.connect(i=pre, j=post)
     syn_spec.set_initial(synapses)
 
-    labels = coupling.territory_labels(n) if isinstance(coupling, TerritoryCoupling) else np.zeros((n, n), int)
-    astro_ids = np.unique(labels)
-    astro_of = np.searchsorted(astro_ids, labels[post, pre])  # territory of each synapse
-    modes = mode_spec.neuron_group(k * astro_ids.size, name=f"{name}_modes", dt=clock_dt)
-    n_syn = n * n
-    syn_idx = np.repeat(np.arange(n_syn), k)
-    mu = np.tile(np.arange(k), n_syn)
-    mode_idx = astro_of[syn_idx] * k + mu
-    weight = xi[post[syn_idx], mu] * xi[pre[syn_idx], mu]
-    read = mode_spec.connection("read", synapses, modes, name=f"{name}_read", dt=clock_dt)
-    read.connect(i=syn_idx, j=mode_idx)
-    read.w = weight
-    write = mode_spec.connection("write", modes, synapses, name=f"{name}_write", dt=clock_dt)
-    write.connect(i=mode_idx, j=syn_idx)
-    write.w = weight
+    wired = wire_memory_modes(xi, synapses, coupling, abstract.T.scale, name, dt=clock_dt)
+    modes, read, write = wired.modes, wired.read, wired.write
     # start-of-step semantics: modes read ψ, then write Tψ, then synapses, then neurons update
     read.summed_updaters["q_post"].order = -3
     write.summed_updaters["Tpsi_post"].order = -2

@@ -1,0 +1,65 @@
+"""The astrocyte's memory modes, shared by every rung: processes couple through K collective
+modes per astrocyte territory (science.md §1: T contracted through the patterns), wired with
+explicit index arrays as summed variables — N²K connections each way, never N⁴."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..abstract.process_coupling import FullCoupling, TerritoryCoupling, coupling_from_name
+from ..errors import InputError
+
+
+def all_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(post, pre) of the N² synapses, synapse k = post·N + pre (readable before a standalone run)."""
+    post, pre = np.divmod(np.arange(n * n), n)
+    return post, pre
+
+
+def mode_coupling(spec: object) -> FullCoupling | TerritoryCoupling:
+    """The coupling of a Brian2 network: full or per-astrocyte territories (sparse masks do not
+    factor into modes)."""
+    coupling = coupling_from_name(spec)
+    if not isinstance(coupling, (FullCoupling, TerritoryCoupling)):
+        raise InputError("coupling", "'full' or TerritoryCoupling for a Brian2 network (sparse masks do not factor into modes)", coupling)
+    return coupling
+
+
+@dataclass
+class MemoryModes:
+    """The mode group and its two summed connections (read ψ → q, write q → Tψ)."""
+
+    modes: Any
+    read: Any
+    write: Any
+    territories: np.ndarray  # (N, N) astrocyte label of each process
+
+
+def wire_memory_modes(xi: np.ndarray, synapses: Any, coupling: FullCoupling | TerritoryCoupling, scale: float,
+                      name: str, **clock: Any) -> MemoryModes:
+    """Modes μ (one per pattern and territory) read q_μ = Σ w ψ from the processes of `synapses`
+    (all N² pairs, k = post·N + pre) and write back (Tψ) = scale Σ_μ w q_μ, w = ξ_iμ ξ_jμ."""
+    from .. import models
+
+    n, k = xi.shape
+    post, pre = all_pairs(n)
+    mode_spec = models.load("memory_modes", coupling=scale)
+    labels = coupling.territory_labels(n) if isinstance(coupling, TerritoryCoupling) else np.zeros((n, n), int)
+    astro_ids = np.unique(labels)
+    astro_of = np.searchsorted(astro_ids, labels[post, pre])  # territory of each synapse
+    modes = mode_spec.neuron_group(k * astro_ids.size, name=f"{name}_modes", **clock)
+    n_syn = n * n
+    syn_idx = np.repeat(np.arange(n_syn), k)
+    mu = np.tile(np.arange(k), n_syn)
+    mode_idx = astro_of[syn_idx] * k + mu
+    weight = xi[post[syn_idx], mu] * xi[pre[syn_idx], mu]
+    read = mode_spec.connection("read", synapses, modes, name=f"{name}_read", **clock)
+    read.connect(i=syn_idx, j=mode_idx)
+    read.w = weight
+    write = mode_spec.connection("write", modes, synapses, name=f"{name}_write", **clock)
+    write.connect(i=mode_idx, j=syn_idx)
+    write.w = weight
+    return MemoryModes(modes, read, write, labels)

@@ -1,0 +1,353 @@
+"""Rung 2 'spiking' of the memory network (issue 4), and its pairwise-Hopfield control.
+
+LIF neurons (`lif_rate_trace`) whose activity φ ∈ [−1, 1] is read from a filtered spike train;
+tripartite synapses s_ij with their astrocyte processes p_ij (`spiking_tripartite`), driven by
+those traces with the §1 equations, on their own slower clock; each presynaptic spike delivers
+a PSC scaled by the synaptic efficacy g(s_ij). Processes couple through the astrocyte's K memory
+modes (`memory_modes`, summed variables: N²K connections, never N⁴). Every synapse and process
+starts at rest; the cue enters only as an input current for the cue window (science.md §6).
+
+The control `hopfield-spiking`: the same neurons, cue and read-out, with the patterns stored in
+the synaptic weights only (W = ΞΞᵀ/N, zero diagonal) and no astrocyte.
+
+Read-out (`astrobrian.recall`): per-neuron rates → sign around the midpoint of the two rate
+modes → overlap with every pattern, over time from the rate traces and at the end from the
+spike counts of the last `readout_window`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..abstract.knockouts import Knockouts
+from ..abstract.process_coupling import TerritoryCoupling
+from ..errors import InputError, require_positive_int
+from ..patterns import check_patterns, overlaps
+from .base import MemoryNetwork, RecallRun
+from .modes import all_pairs, mode_coupling, wire_memory_modes
+
+#: default clocks: neurons (membrane, PSCs, spikes) and the slower synapse/process clock
+NEURON_DT_MS = 0.1
+PROCESS_DT_MS = 1.0
+#: default recall timing (ms): the cue is held ≈ 3 τ_p so that the synapse–process latches form
+#: before it is released (spiking neurons forget a released cue within τ_m + τ_r), then the
+#: network runs on its own; the final read-out counts spikes in the last window
+CUE_DURATION_MS = 120.0
+DURATION_MS = 320.0
+READOUT_WINDOW_MS = 50.0
+CUE_CURRENT_PA = 500.0
+
+
+def _time(field_name: str, value: Any, allow_zero: bool = True):
+    """A Brian2 time (a quantity with time dimensions; a bare number is refused, except 0), ≥ 0."""
+    from brian2 import second
+    from brian2.units.fundamentalunits import get_dimensions
+
+    if getattr(value, "dim", None) is not None and get_dimensions(value) is second.dim:
+        v = float(value / second)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
+        v = 0.0
+    else:
+        raise InputError(field_name, "a time with units (e.g. 120*ms)", value)
+    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        raise InputError(field_name, "a time ≥ 0" if allow_zero else "a time > 0", value)
+    return v * second
+
+
+def _text(value: Any) -> Any:
+    """A parameter for manifests: quantities as text with units, numbers as they are."""
+    return str(value) if getattr(value, "dim", None) is not None else value
+
+
+def _run(network: Any, duration: Any) -> None:
+    """network.run, without Brian2's note that the on_pre pathway runs on the neurons' clock
+    while the synapses integrate on their slower one (that split is the design); every other
+    message is passed on."""
+    import logging
+
+    from brian2.utils.logger import catch_logs
+
+    with catch_logs() as logs:  # warnings and errors
+        network.run(duration)
+    for level, name, message in logs:
+        if not name.endswith("synapses_dt_mismatch"):
+            logging.getLogger(name).log(getattr(logging, level, logging.WARNING), message)
+
+
+def _cue_vector(cue: np.ndarray, n: int) -> np.ndarray:
+    c = np.asarray(cue, dtype=float)
+    if c.shape != (n,) or not np.all(np.isfinite(c)):
+        raise InputError("cue", f"a finite array of shape ({n},)", f"shape {c.shape}")
+    return c
+
+
+@dataclass
+class SpikingNetwork(MemoryNetwork):
+    """A spiking rung (the memory network or its Hopfield control): native Brian2 objects plus
+    the two-phase recall. `cue_current` is the current of a ±1 cue bit at cue_strength 1."""
+
+    cue_current: Any = None
+    readout_window: Any = None
+    presented: dict = field(default_factory=dict)
+
+    def recall(self, cue: np.ndarray, target: int, cue_duration: Any = None, duration: Any = None,
+               cue_strength: float = 1.0, threshold: float = 0.9) -> RecallRun:
+        """Present the cue for `cue_duration` (default 120 ms), release it, run to `duration`
+        (default 320 ms), read out (on cpp_standalone the project is built and run between)."""
+        from brian2 import ms
+
+        cue_duration = CUE_DURATION_MS * ms if cue_duration is None else cue_duration
+        duration = DURATION_MS * ms if duration is None else duration
+        return super().recall(cue, target, cue_duration, duration, cue_strength, threshold)
+
+    def present(self, cue: np.ndarray, cue_duration: Any, duration: Any, cue_strength: float = 1.0) -> None:
+        """Input current I_cue = cue_strength·cue·cue_current for `cue_duration`, then none until
+        `duration` (Brian2 times; plain numbers are seconds). Nothing else is set from the cue."""
+        cue = _cue_vector(cue, self.neurons.N)
+        t_cue = _time("cue_duration", cue_duration)
+        t_end = _time("duration", duration, allow_zero=False)
+        if t_end < t_cue:
+            raise InputError("duration", f"a time ≥ cue_duration ({t_cue})", t_end)
+        strength = float(cue_strength)
+        if not np.isfinite(strength) or strength < 0:
+            raise InputError("cue_strength", "a number ≥ 0", cue_strength)
+        if t_end - t_cue < self.readout_window:
+            raise InputError("duration", f"at least cue_duration + readout_window ({t_cue + self.readout_window})",
+                             t_end)
+        t_start = self.network.t
+        self.neurons.I_cue = strength * cue * self.cue_current
+        if t_cue > 0:
+            _run(self.network, t_cue)
+        self.neurons.I_cue = 0 * self.cue_current
+        _run(self.network, t_end - t_cue)
+        self.presented = {"t_start": t_start, "cue_duration": t_cue, "duration": t_end, "cue_strength": strength}
+
+    def read_out(self, cue: np.ndarray, target: int, cue_duration: Any, threshold: float = 0.9) -> RecallRun:
+        """Rates → ±1 state (two-mode midpoint) → overlaps: over time from the rate traces, final
+        from the spike counts in the last `readout_window`."""
+        from brian2 import second
+
+        from ..recall import readout, recall_report
+
+        cue = _cue_vector(cue, self.neurons.N)
+        n, k = self.patterns.shape
+        if not 0 <= int(target) < k:
+            raise InputError("target", f"a pattern index in 0..{k - 1}", target)
+        t_start = float(self.presented.get("t_start", 0 * second) / second)
+        t_cue = t_start + float(_time("cue_duration", cue_duration) / second)  # end of the cue window
+        rate_mon, spike_mon = self.monitors["rate"], self.monitors["spikes"]
+        t = np.asarray(rate_mon.t / second)
+        rates = np.asarray(rate_mon.r / (1 / second)).T  # (T, N) rate traces in Hz
+        ov = overlaps(readout(rates), self.patterns)
+        spike_i = np.asarray(spike_mon.i[:])
+        spike_t = np.asarray(spike_mon.t / second)
+        t_end = float(self.network.t / second)
+        window = float(self.readout_window / second)
+        counts = np.bincount(spike_i[spike_t >= t_end - window], minlength=n)
+        final_rates = counts / window
+        final = overlaps(readout(final_rates), self.patterns)
+        cue_ov = float(cue @ self.patterns[:, target] / n)
+        report = recall_report(t, ov, final, int(target), t_cue, cue_ov, threshold)
+        rec = {"spike_i": spike_i, "spike_t": spike_t, "rates": rates, "final_rates": final_rates}
+        for key in ("s", "p"):
+            if key in self.monitors:
+                rec[key] = np.asarray(getattr(self.monitors[key], key)).T
+                rec[f"{key}_t"] = np.asarray(self.monitors[key].t / second)
+        return RecallRun(t, ov, final, report, rec)
+
+
+_SYNAPSE_KEYS = ("alpha", "gamma", "beta_s", "beta_p", "tau_s", "tau_p", "J")
+
+
+def _neurons(xi: np.ndarray, seed: int, dt, name: str, overrides: dict | None, preset: str | None):
+    """The LIF neurons with rate traces, resting membrane potentials spread by `seed` (which
+    also seeds Brian2's generator, used by the membrane noise of the 'noisy' preset)."""
+    from brian2 import mV
+    from brian2 import seed as brian_seed
+
+    from .. import models
+
+    seed = require_positive_int("seed", seed, minimum=0)
+    spec = models.load("lif_rate_trace", preset=preset, **dict(overrides or {}))
+    brian_seed(seed)
+    neurons = spec.neuron_group(xi.shape[0], name=f"{name}_neurons", dt=dt)
+    ns = spec.namespace
+    rng = np.random.default_rng(seed)
+    lo, hi = float(ns["V_reset"] / mV), float(ns["V_th"] / mV)
+    neurons.v = (lo + (hi - lo) * rng.random(xi.shape[0])) * mV  # desynchronised start
+    return spec, neurons
+
+
+def _monitors(neurons, process_dt, name: str) -> dict:
+    from brian2 import SpikeMonitor, StateMonitor
+
+    return {
+        "spikes": SpikeMonitor(neurons, name=f"{name}_spikes"),
+        "rate": StateMonitor(neurons, "r", record=True, dt=process_dt, name=f"{name}_rate"),
+    }
+
+
+def _check_common(patterns: object, dt: Any, process_dt: Any, cue_current: Any, readout_window: Any):
+    from brian2 import amp, ms
+    from brian2.units.fundamentalunits import get_dimensions
+
+    xi = check_patterns(patterns)
+    if xi.ndim != 2:
+        raise InputError("patterns", "one shared pattern set (N, K) for a Brian2 network", f"shape {xi.shape}")
+    dt = _time("dt", NEURON_DT_MS * ms if dt is None else dt, allow_zero=False)
+    process_dt = _time("process_dt", PROCESS_DT_MS * ms if process_dt is None else process_dt, allow_zero=False)
+    ratio = float(process_dt / dt)
+    if abs(ratio - round(ratio)) > 1e-9 or round(ratio) < 1:
+        raise InputError("process_dt", f"a whole multiple of the neuron dt ({dt})", process_dt)
+    if get_dimensions(cue_current) is not amp.dim:
+        raise InputError("cue_current", "a current (e.g. 500*pA)", cue_current)
+    readout_window = _time("readout_window", readout_window, allow_zero=False)
+    return xi, dt, process_dt, readout_window
+
+
+def build_spiking_network(
+    patterns: object,
+    *,
+    seed: int = 0,
+    dt: Any = None,
+    process_dt: Any = None,
+    hebbian_scale: float | None = None,
+    coupling_scale: float | None = None,
+    coupling: object = "full",
+    knockouts: Knockouts | None = None,
+    cue_current: Any = None,
+    readout_window: Any = None,
+    neuron: dict | None = None,
+    neuron_preset: str | None = None,
+    record_synapses: Any = None,
+    name: str = "spiking",
+    **synapse: Any,
+) -> SpikingNetwork:
+    """Rung 2: LIF neurons, tripartite synapses and processes on a slower clock, memory modes.
+
+    patterns (N, K) ±1. Defaults (model files `lif_rate_trace`, `spiking_tripartite`): neuron
+    dt 0.1 ms, process dt 1 ms, a = `hebbian_scale` = 1/N, T scale `coupling_scale` = 1/N²
+    (science.md §6), β_s = 3, β_p = 2, τ_s = 20 ms, τ_p = 40 ms, J = 2 nA, cue current
+    500 pA (= a·N·J τ_syn ν_ref, the full recurrent drive, as |b| = 1 in the rate model),
+    read-out window 50 ms; `recall` holds the cue 120 ms (≈ 3 τ_p) and runs 320 ms.
+    `synapse` overrides spiking_tripartite's parameters (alpha, gamma, beta_s, beta_p, tau_s,
+    tau_p, J, with units); `neuron` overrides lif_rate_trace's (`neuron_preset` 'noisy':
+    membrane noise σ_V = 3 mV; the default is noise-free, so a run is the same on every device
+    to round-off).
+    `knockouts` (science.md §5): coupling_cut scales T by (1 − f), gliotransmission_block the
+    feedback ψ → s, process/astrocyte ablation removes processes (alive = 0); `coupling` is
+    'full' or a TerritoryCoupling (one set of modes per astrocyte). `record_synapses`: a time
+    step at which s and p of every synapse are recorded (None: not recorded). `seed` spreads
+    the initial membrane potentials; s = p = 0 at the start, always.
+    """
+    from brian2 import Network, StateMonitor, ms, pA
+
+    from .. import models
+
+    unknown = sorted(set(synapse) - set(_SYNAPSE_KEYS))
+    if unknown:
+        raise InputError(unknown[0], f"a parameter of the spiking rung ({', '.join(_SYNAPSE_KEYS)}, neuron=…, …)",
+                         unknown[0])
+    cue_current = CUE_CURRENT_PA * pA if cue_current is None else cue_current
+    readout_window = READOUT_WINDOW_MS * ms if readout_window is None else readout_window
+    xi, dt, process_dt, readout_window = _check_common(patterns, dt, process_dt, cue_current, readout_window)
+    n, k = xi.shape
+    knock = Knockouts() if knockouts is None else knockouts
+    if not isinstance(knock, Knockouts):
+        raise InputError("knockouts", "an astrobrian.abstract.Knockouts", type(knockouts).__name__)
+    coupling = mode_coupling(coupling)
+    a = 1.0 / n if hebbian_scale is None else float(hebbian_scale)
+    scale = 1.0 / n**2 if coupling_scale is None else float(coupling_scale)
+    for key, v in (("hebbian_scale", a), ("coupling_scale", scale)):
+        if not np.isfinite(v) or v <= 0:
+            raise InputError(key, "a number > 0", v)
+
+    neuron_spec, neurons = _neurons(xi, seed, dt, name, neuron, neuron_preset)
+    syn_spec = models.load("spiking_tripartite", a=a, feedback=1.0 - knock.gliotransmission_block, **synapse)
+    synapses = syn_spec.synapses(neurons, neurons, name=f"{name}_synapses", dt=process_dt)
+    post, pre = all_pairs(n)
+    synapses.connect(i=pre, j=post)
+    syn_spec.set_initial(synapses)  # s = p = 0: at rest, never set from the cue
+    wired = wire_memory_modes(xi, synapses, coupling, scale * (1.0 - knock.coupling_cut), name, dt=process_dt)
+    mask = knock.process_mask(n, wired.territories if isinstance(coupling, TerritoryCoupling) else None)
+    if mask is not None:
+        synapses.alive = mask[post, pre]
+
+    monitors = _monitors(neurons, process_dt, name)
+    if record_synapses is not None:
+        every = _time("record_synapses", record_synapses, allow_zero=False)
+        for key in ("s", "p"):
+            monitors[key] = StateMonitor(synapses, key, record=True, dt=every, name=f"{name}_{key}", when="start")
+    net = Network(neurons, synapses, wired.modes, wired.read, wired.write, *monitors.values(), name=f"{name}_network")
+    params = {
+        "N": n, "K": k, "seed": int(seed), "dt": _text(dt), "process_dt": _text(process_dt), "hebbian_scale": a,
+        "coupling_scale": scale, "coupling": coupling.describe(), "knockouts": knock.describe(),
+        "cue_current": _text(cue_current), "readout_window": _text(readout_window), "neuron_preset": neuron_preset,
+        "neuron": {p: _text(v.value) for p, v in neuron_spec.parameters.items()},
+        "synapse": {p: _text(v.value) for p, v in syn_spec.parameters.items()},
+    }
+    return SpikingNetwork(
+        "spiking", net, neurons, synapses, {"modes": wired.modes, "read": wired.read, "write": wired.write},
+        monitors, xi, params, cue_current=cue_current, readout_window=readout_window,
+    )
+
+
+def hopfield_weights(xi: np.ndarray) -> np.ndarray:
+    """Pairwise Hebbian weights W = ΞΞᵀ/N with zero diagonal (Hopfield 1982)."""
+    w = xi @ xi.T / xi.shape[0]
+    np.fill_diagonal(w, 0.0)
+    return w
+
+
+def build_hopfield_spiking_network(
+    patterns: object,
+    *,
+    seed: int = 0,
+    dt: Any = None,
+    process_dt: Any = None,
+    cue_current: Any = None,
+    readout_window: Any = None,
+    neuron: dict | None = None,
+    neuron_preset: str | None = None,
+    J: Any = None,
+    name: str = "hopfield",
+    **unused: Any,
+) -> SpikingNetwork:
+    """The control: the same LIF neurons, cue and read-out; patterns stored in the synaptic
+    weights only (W = ΞΞᵀ/N, zero diagonal, N(N−1) synapses), no synapse or process dynamics.
+    A spike of neuron j adds J·W_ij to I_syn of neuron i (J defaults to spiking_tripartite's).
+    Astrocyte parameters (knockouts, coupling, synapse gains) do not apply and are refused."""
+    from brian2 import Network, ms, pA
+
+    from .. import models
+
+    if unused:
+        key = sorted(unused)[0]
+        raise InputError(key, "a parameter of the Hopfield control (seed, dt, process_dt, cue_current, "
+                         "readout_window, neuron, neuron_preset, J)", key)
+    cue_current = CUE_CURRENT_PA * pA if cue_current is None else cue_current
+    readout_window = READOUT_WINDOW_MS * ms if readout_window is None else readout_window
+    xi, dt, process_dt, readout_window = _check_common(patterns, dt, process_dt, cue_current, readout_window)
+    n, k = xi.shape
+    overrides = dict(neuron or {})
+    overrides["J_hop"] = models.load("spiking_tripartite").namespace["J"] if J is None else J
+    neuron_spec, neurons = _neurons(xi, seed, dt, name, overrides, neuron_preset)
+    w = hopfield_weights(xi)
+    pre, post = np.nonzero(~np.eye(n, dtype=bool))  # every ordered pair i ≠ j
+    synapses = neuron_spec.connection("hopfield", neurons, neurons, name=f"{name}_synapses")
+    synapses.connect(i=pre, j=post)
+    synapses.w = w[post, pre]
+    monitors = _monitors(neurons, process_dt, name)
+    net = Network(neurons, synapses, *monitors.values(), name=f"{name}_network")
+    params = {
+        "N": n, "K": k, "seed": int(seed), "dt": _text(dt), "process_dt": _text(process_dt),
+        "cue_current": _text(cue_current), "readout_window": _text(readout_window), "neuron_preset": neuron_preset,
+        "neuron": {p: _text(v.value) for p, v in neuron_spec.parameters.items()},
+    }
+    return SpikingNetwork(
+        "hopfield-spiking", net, neurons, synapses, {}, monitors, xi, params,
+        cue_current=cue_current, readout_window=readout_window,
+    )

@@ -1,0 +1,31 @@
+"""A small progress bar on stderr (no dependency): one redrawn line on a terminal, plain lines
+otherwise (logs, CI)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+
+class ProgressBar:
+    """`bar(done, total, label)` draws `[#####.....] done/total label (elapsed)`."""
+
+    def __init__(self, stream: TextIO | None = None, width: int = 24):
+        self.stream = stream if stream is not None else sys.stderr
+        self.width = width
+        self.start = time.perf_counter()
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._last = 0
+
+    def __call__(self, done: int, total: int, label: str = "") -> None:
+        filled = int(self.width * done / max(1, total))
+        bar = "#" * filled + "." * (self.width - filled)
+        line = f"[{bar}] {done}/{total} {label} ({time.perf_counter() - self.start:.0f} s)"
+        if self.tty:
+            pad = max(0, self._last - len(line))
+            self.stream.write("\r" + line + " " * pad + ("\n" if done >= total else ""))
+            self._last = len(line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
