@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from astrobrian.abstract.astro_gated import DEFAULT_SIGMA, AstrocyteGatedMemory
-from astrobrian.patterns import cue_batch, random_patterns, sign
+from astrobrian.patterns import cue_batch, random_patterns
 from astrobrian.provenance import manifest, write_atomic, write_json_atomic
 
 DEFAULT_KS = (2, 5, 10, 20, 50, 100, 150, 200)
