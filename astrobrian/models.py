@@ -49,16 +49,19 @@ def available() -> list[str]:
     return sorted(p.stem for p in library_dir().glob("*.toml"))
 
 
-def _resolve(name_or_path: str | Path) -> Path:
+def resolve_file(name_or_path: str | Path, folder: Path, what: str) -> Path:
+    """A library name (a .toml file in `folder`) or a path to a user's .toml file; `what`
+    ('model', 'protocol') names the field in the error."""
     text = str(name_or_path)
     if text.endswith(".toml") or "/" in text or "\\" in text:
         path = Path(text)
         if not path.is_file():
-            raise InputError("model", "an existing .toml model file", text)
+            raise InputError(what, f"an existing .toml {what} file", text)
         return path
-    path = library_dir() / f"{text}.toml"
+    path = folder / f"{text}.toml"
     if not path.is_file():
-        raise InputError("model", f"a model file path or one of: {', '.join(available())}", text)
+        names = ", ".join(sorted(p.stem for p in folder.glob("*.toml")))
+        raise InputError(what, f"a {what} file path or one of: {names}", text)
     return path
 
 
@@ -286,7 +289,7 @@ def load(name_or_path: str | Path, preset: str | None = None, check: bool = True
     from brian2 import Equations
     from brian2.equations.equations import EquationError
 
-    path = _resolve(name_or_path)
+    path = resolve_file(name_or_path, library_dir(), "model")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:

@@ -43,6 +43,7 @@ from typing import Any
 
 from .devices import DEVICES
 from .errors import InputError
+from .models import resolve_file
 
 HOPFIELD_RUNG = "hopfield-spiking"
 _TOP_KEYS = {
@@ -85,16 +86,7 @@ def available() -> list[str]:
 
 def resolve(name_or_path: str | Path | None) -> Path:
     """A library name ('recall', the default when None) or a path to a .toml file."""
-    text = "recall" if name_or_path is None else str(name_or_path)
-    if text.endswith(".toml") or "/" in text or "\\" in text:
-        path = Path(text)
-        if not path.is_file():
-            raise InputError("protocol", "an existing .toml protocol file", text)
-        return path
-    path = library_dir() / f"{text}.toml"
-    if not path.is_file():
-        raise InputError("protocol", f"a protocol file path or one of: {', '.join(available())}", text)
-    return path
+    return resolve_file("recall" if name_or_path is None else name_or_path, library_dir(), "protocol")
 
 
 # ---- --set KEY=VALUE -------------------------------------------------------------------------
