@@ -16,18 +16,6 @@ DEFAULT_MODELS = ["hopfield", "dam4", "neuron-astrocyte", "neuron-astrocyte-fast
 DEFAULT_NS = [10, 12, 14, 16, 20, 24]
 
 
-def _parse_param(text: str) -> tuple[str, object]:
-    """KEY=VALUE with VALUE read as JSON when it parses (numbers, true/false), else a string."""
-    if "=" not in text:
-        raise InputError("--param", "KEY=VALUE", text)
-    key, raw = text.split("=", 1)
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
-        value = raw
-    return key.strip(), value
-
-
 def _capacity_parser(sub: argparse._SubParsersAction) -> None:
     from .abstract.registry import MODELS
     from .capacity import CRITERIA
@@ -65,7 +53,9 @@ def _run_capacity(args: argparse.Namespace) -> int:
     from .plotting import plot_capacity
     from .provenance import manifest, write_json_atomic
 
-    params = dict(_parse_param(t) for t in args.param)
+    from .protocols import parse_setting
+
+    params = dict(parse_setting(t, "--param") for t in args.param)
     criterion = Criterion(args.criterion, args.threshold)
     for name in args.model:  # validate everything before any work
         model_entry(name).split(params)

@@ -13,6 +13,9 @@ from typing import Iterator
 from .errors import InputError
 
 DEVICES = ("runtime", "cpp_standalone")
+#: cpp_standalone build flags: -O1 compiles fast and, without -ffast-math, keeps results equal
+#: to the numpy target to round-off
+STANDALONE_COMPILE_ARGS = ["-w", "-O1", "-std=c++11"]
 
 
 def is_standalone() -> bool:
@@ -58,7 +61,7 @@ def use_device(name: str = "runtime", directory: str | Path | None = None, targe
     old_cxx = os.environ.get("CXX")
     if shutil.which("ccache") and old_cxx is None:
         os.environ["CXX"] = "ccache g++"
-    prefs.codegen.cpp.extra_compile_args_gcc = ["-w", "-O1", "-std=c++11"]
+    prefs.codegen.cpp.extra_compile_args_gcc = list(STANDALONE_COMPILE_ARGS)
     set_device("cpp_standalone", directory=str(directory), build_on_run=False)
     try:
         yield

@@ -90,14 +90,14 @@ def resolve(name_or_path: str | Path | None) -> Path:
 
 
 # ---- --set KEY=VALUE -------------------------------------------------------------------------
-def parse_setting(text: str) -> tuple[str, Any]:
+def parse_setting(text: str, field: str = "--set") -> tuple[str, Any]:
     """'KEY=VALUE' → (dotted key, value); VALUE is read as JSON when it parses (numbers,
-    true/false, lists), else kept as a string ('50 ms')."""
+    true/false, lists), else kept as a string ('50 ms'). `field` names the option in errors."""
     if "=" not in text:
-        raise InputError("--set", "KEY=VALUE, e.g. N=64 or network.beta=3 or cue_duration='50 ms'", text)
+        raise InputError(field, "KEY=VALUE, e.g. N=64 or network.beta=3 or cue_duration='50 ms'", text)
     key, raw = (s.strip() for s in text.split("=", 1))
     if not key or any(not part for part in key.split(".")):
-        raise InputError("--set", "a dotted key such as network.tau_s", text)
+        raise InputError(field, "a key such as beta or network.tau_s", text)
     try:
         value = json.loads(raw)
     except json.JSONDecodeError:

@@ -56,8 +56,9 @@ def run_network(device: str = "numpy", directory: str | None = None) -> dict[str
     start_scope()
     defaultclock.dt = 0.1 * ms
     if device == "cpp_standalone":
-        # cheap, IEEE-faithful build: no -ffast-math, -O1 (compiles faster than the default -O3)
-        prefs.codegen.cpp.extra_compile_args_gcc = ["-w", "-O1", "-std=c++11"]
+        from astrobrian.devices import STANDALONE_COMPILE_ARGS
+
+        prefs.codegen.cpp.extra_compile_args_gcc = list(STANDALONE_COMPILE_ARGS)
         set_device("cpp_standalone", directory=directory, build_on_run=True)
     else:
         prefs.codegen.target = device
