@@ -27,7 +27,8 @@ and an unknown key, a wrong unit or a bad value is an error naming the key. Sche
     [knockouts]               enabled; type (a Knockouts switch, or a list of them);
                               fractions (each in [0, 1])
 
-A parameter called `coupling` is 'full' or a table {astrocytes = A, seed = S} (territories).
+A parameter called `coupling` is 'full' or a table {astrocytes = A, seed = S, gap_junction = G}
+(territories; G ∈ [0, 1] is the IP3 passed between astrocytes through gap junctions).
 """
 
 from __future__ import annotations
@@ -295,12 +296,14 @@ def _coupling(value: object, key: str, source: object):
     if value == "full":
         return "full"
     if isinstance(value, dict):
-        _unknown(value, {"astrocytes", "seed"}, key + ".", source)
+        _unknown(value, {"astrocytes", "seed", "gap_junction"}, key + ".", source)
         if "astrocytes" not in value:
             raise ProtocolError(source, key + ".astrocytes", "the number of astrocytes (territories)", "nothing")
         return TerritoryCoupling(_int(value["astrocytes"], key + ".astrocytes", source, 1),
-                                 _int(value.get("seed", 0), key + ".seed", source, 0))
-    raise ProtocolError(source, key, "'full' or a table {astrocytes = A, seed = S}", value)
+                                 _int(value.get("seed", 0), key + ".seed", source, 0),
+                                 gap_junction=_number(value.get("gap_junction", 0.0), key + ".gap_junction", source,
+                                                      maximum=1.0))
+    raise ProtocolError(source, key, "'full' or a table {astrocytes = A, seed = S, gap_junction = G}", value)
 
 
 def _parameter(value: object, default: object, key: str, source: object) -> object:
@@ -565,6 +568,13 @@ def validate(data: dict, source: object = "protocol") -> Protocol:
         if "astrocyte_ablation" in types and not hasattr(abstract.get("coupling"), "n_astrocytes"):
             raise ProtocolError(source, "knockouts.type", "astrocyte_ablation only with territories "
                                 "(network.coupling = {astrocytes = A})", "astrocyte_ablation")
+        if "ip3r2_knockout" in types and rung != "biophysical":
+            raise ProtocolError(source, "knockouts.type", "ip3r2_knockout only on the biophysical rung (the only one "
+                                "with CICR)", "ip3r2_knockout")
+        if "gap_junction_block" in types and not getattr(abstract.get("coupling"), "gap_junction", 0):
+            raise ProtocolError(source, "knockouts.type", "gap_junction_block only with astrocytes coupled by gap "
+                                "junctions (network.coupling = {astrocytes = A, gap_junction = G > 0})",
+                                "gap_junction_block")
         knockouts = KnockoutSweep(tuple(types), fracs)
 
     protocol = Protocol(name, description, str(source), rung, device, seed, trials, n, k, flips, times, threshold,

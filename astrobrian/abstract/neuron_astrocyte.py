@@ -85,7 +85,11 @@ class _AstrocyteMemoryBase:
             self.coupling.territory_labels(self.n) if isinstance(self.coupling, TerritoryCoupling) else None
         )
         self.process_mask = self.knockouts.process_mask(self.n, territories)
-        self.T = self.coupling.build(self.patterns, self.coupling_scale * (1.0 - self.knockouts.coupling_cut))
+        ip3r2 = self.knockouts.ip3r2_mask(self.n)  # predicted: no Ca²⁺ signal, ψ = 0
+        if ip3r2 is not None:
+            self.process_mask = ip3r2 if self.process_mask is None else self.process_mask * ip3r2
+        self.T = self.coupling.build(self.patterns, self.coupling_scale * (1.0 - self.knockouts.coupling_cut),
+                                     self.knockouts.gap_junction_block)
 
     def _input(self, field: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
         arr = np.asarray(value, dtype=np.float64)

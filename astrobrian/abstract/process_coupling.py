@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InputError, require_positive_int
+from ..errors import InputError, require_fraction, require_positive_int
 
 
 def pair_ids(n: int) -> np.ndarray:
@@ -54,9 +54,10 @@ class _Operator:
 class _TerritoryOperator(_Operator):
     """T restricted to processes that share an astrocyte label (one label = full coupling)."""
 
-    def __init__(self, patterns: np.ndarray, scale: float, labels: np.ndarray | None):
+    def __init__(self, patterns: np.ndarray, scale: float, labels: np.ndarray | None, gap: float = 0.0):
         super().__init__(patterns, scale)
         self.labels = labels
+        self.gap = gap  # IP3 through gap junctions: T = (1 − gap) T_territory + gap T_full
         if labels is not None:
             flat = labels.ravel()
             self.order = np.argsort(flat, kind="stable")
@@ -65,13 +66,21 @@ class _TerritoryOperator(_Operator):
             # index of the territory segment each sorted process falls in
             self.segment = np.cumsum(np.r_[False, sorted_labels[1:] != sorted_labels[:-1]])
 
-    def apply(self, psi: np.ndarray) -> np.ndarray:
+    def _full(self, psi: np.ndarray) -> np.ndarray:
+        # q_μ = ξ^μᵀ ψ ξ^μ, then s Ξ diag(q) Ξᵀ
         xi = self.xi
+        a = psi @ xi  # (B, N, K)
+        q = np.sum(xi * a, axis=-2)  # (B, K)
+        return self.scale * ((xi * q[:, None, :]) @ np.swapaxes(xi, -1, -2))
+
+    def apply(self, psi: np.ndarray) -> np.ndarray:
         if self.labels is None:
-            # q_μ = ξ^μᵀ ψ ξ^μ, then s Ξ diag(q) Ξᵀ
-            a = psi @ xi  # (B, N, K)
-            q = np.sum(xi * a, axis=-2)  # (B, K)
-            return self.scale * ((xi * q[:, None, :]) @ np.swapaxes(xi, -1, -2))
+            return self._full(psi)
+        within = self._within(psi)
+        return within if self.gap == 0 else (1.0 - self.gap) * within + self.gap * self._full(psi)
+
+    def _within(self, psi: np.ndarray) -> np.ndarray:
+        xi = self.xi
         b, n = psi.shape[0], self.n
         xi_b = np.broadcast_to(xi, (b,) + xi.shape[-2:]) if xi.ndim == 3 else xi[None]
         # pair features u_(ij)μ = ξ_iμ ξ_jμ, sorted by territory
@@ -117,7 +126,7 @@ class _SparseOperator(_Operator):
 class FullCoupling:
     """Every process coupled with every other: the paper's dense Hebbian T."""
 
-    def build(self, patterns: np.ndarray, scale: float) -> _Operator:
+    def build(self, patterns: np.ndarray, scale: float, gap_junction_block: float = 0.0) -> _Operator:
         return _TerritoryOperator(patterns, scale, None)
 
     def describe(self) -> dict:
@@ -132,6 +141,7 @@ class TerritoryCoupling:
     n_astrocytes: int = 1
     seed: int = 0
     labels: np.ndarray | None = None
+    gap_junction: float = 0.0
 
     def territory_labels(self, n: int) -> np.ndarray:
         if self.labels is not None:
@@ -142,11 +152,13 @@ class TerritoryCoupling:
         k = require_positive_int("n_astrocytes", self.n_astrocytes)
         return random_territories(n, k, np.random.default_rng(self.seed))
 
-    def build(self, patterns: np.ndarray, scale: float) -> _Operator:
-        return _TerritoryOperator(patterns, scale, self.territory_labels(patterns.shape[-2]))
+    def build(self, patterns: np.ndarray, scale: float, gap_junction_block: float = 0.0) -> _Operator:
+        gap = require_fraction("gap_junction", self.gap_junction) * (1.0 - gap_junction_block)
+        return _TerritoryOperator(patterns, scale, self.territory_labels(patterns.shape[-2]), gap)
 
     def describe(self) -> dict:
-        return {"kind": "territories", "n_astrocytes": int(self.n_astrocytes), "seed": int(self.seed)}
+        return {"kind": "territories", "n_astrocytes": int(self.n_astrocytes), "seed": int(self.seed),
+                "gap_junction": float(self.gap_junction)}
 
 
 @dataclass(frozen=True)
@@ -175,7 +187,7 @@ class SparseCoupling:
         key = np.unique(rows * (n * n) + cols)
         return key // (n * n), key % (n * n)
 
-    def build(self, patterns: np.ndarray, scale: float) -> _Operator:
+    def build(self, patterns: np.ndarray, scale: float, gap_junction_block: float = 0.0) -> _Operator:
         rows, cols = self.mask_pairs(patterns.shape[-2])
         return _SparseOperator(patterns, scale, rows, cols)
 

@@ -37,11 +37,22 @@ class MemoryModes:
     write: Any
     territories: np.ndarray  # (N, N) astrocyte label of each process
 
+    @property
+    def objects(self) -> tuple:
+        return self.modes, self.read, self.write
+
+    def groups(self) -> dict[str, Any]:
+        return {"modes": self.modes, "read": self.read, "write": self.write}
+
 
 def wire_memory_modes(xi: np.ndarray, synapses: Any, coupling: FullCoupling | TerritoryCoupling, scale: float,
-                      name: str, **clock: Any) -> MemoryModes:
+                      name: str, gap_junction: float = 0.0, **clock: Any) -> MemoryModes:
     """Modes μ (one per pattern and territory) read q_μ = Σ w ψ from the processes of `synapses`
-    (all N² pairs, k = post·N + pre) and write back (Tψ) = scale Σ_μ w q_μ, w = ξ_iμ ξ_jμ."""
+    (all N² pairs, k = post·N + pre) and write back (Tψ) = scale Σ_μ w q_μ, w = ξ_iμ ξ_jμ.
+
+    With territories, `gap_junction` ∈ [0, 1] is the IP3 passing between astrocytes: a process
+    also feeds the modes of every other astrocyte with weight gap_junction·w, i.e.
+    T = (1 − gap) T_territory + gap T_full (TerritoryCoupling.gap_junction in the abstract model)."""
     from .. import models
 
     n, k = xi.shape
@@ -56,9 +67,18 @@ def wire_memory_modes(xi: np.ndarray, synapses: Any, coupling: FullCoupling | Te
     mu = np.tile(np.arange(k), n_syn)
     mode_idx = astro_of[syn_idx] * k + mu
     weight = xi[post[syn_idx], mu] * xi[pre[syn_idx], mu]
+    read_i, read_j, read_w = [syn_idx], [mode_idx], [weight]
+    gap = float(gap_junction)
+    if not 0.0 <= gap <= 1.0:
+        raise InputError("gap_junction", "a fraction in [0, 1]", gap_junction)
+    if gap > 0 and astro_ids.size > 1:
+        for shift in range(1, astro_ids.size):  # every other astrocyte, through gap junctions
+            read_i.append(syn_idx)
+            read_j.append(((astro_of[syn_idx] + shift) % astro_ids.size) * k + mu)
+            read_w.append(gap * weight)
     read = mode_spec.connection("read", synapses, modes, name=f"{name}_read", **clock)
-    read.connect(i=syn_idx, j=mode_idx)
-    read.w = weight
+    read.connect(i=np.concatenate(read_i), j=np.concatenate(read_j))
+    read.w = np.concatenate(read_w)
     write = mode_spec.connection("write", modes, synapses, name=f"{name}_write", **clock)
     write.connect(i=mode_idx, j=syn_idx)
     write.w = weight

@@ -152,10 +152,11 @@ class SpikingNetwork(MemoryNetwork):
         cue_ov = float(cue @ self.patterns[:, target] / n)
         report = recall_report(t, ov, final, int(target), t_cue, cue_ov, threshold)
         rec = {"spike_i": spike_i, "spike_t": spike_t, "rates": rates, "final_rates": final_rates}
-        for key in ("s", "p"):
-            if key in self.monitors:
-                rec[key] = np.asarray(getattr(self.monitors[key], key)).T
-                rec[f"{key}_t"] = np.asarray(self.monitors[key].t / second)
+        for key, mon in self.monitors.items():
+            if key not in ("rate", "spikes"):  # recorded synapse/process variables, (T, N²)
+                values = getattr(mon, key)
+                rec[key] = np.asarray(values).T  # SI base units
+                rec[f"{key}_t"] = np.asarray(mon.t / second)
         return RecallRun(t, ov, final, report, rec)
 
 
@@ -243,14 +244,49 @@ def build_spiking_network(
     step at which s and p of every synapse are recorded (None: not recorded). `seed` spreads
     the initial membrane potentials; s = p = 0 at the start, always.
     """
-    from brian2 import Network, StateMonitor, ms, pA
-
-    from .. import models
-
     unknown = sorted(set(synapse) - set(_SYNAPSE_KEYS))
     if unknown:
         raise InputError(unknown[0], f"a parameter of the spiking rung ({', '.join(_SYNAPSE_KEYS)}, neuron=…, …)",
                          unknown[0])
+    if knockouts is not None and getattr(knockouts, "ip3r2_knockout", 0):
+        raise InputError("knockouts.ip3r2_knockout", "0 on the spiking rung (its processes have no CICR; use the "
+                         "biophysical rung)", knockouts.ip3r2_knockout)
+    return build_tripartite_network(
+        patterns, "spiking_tripartite", synapse, seed=seed, dt=dt, process_dt=process_dt, hebbian_scale=hebbian_scale,
+        coupling_scale=coupling_scale, coupling=coupling, knockouts=knockouts, cue_current=cue_current,
+        readout_window=readout_window, neuron=neuron, neuron_preset=neuron_preset, record_synapses=record_synapses,
+        name=name, rung="spiking")
+
+
+def build_tripartite_network(
+    patterns: object,
+    synapse_model: str,
+    synapse: dict,
+    *,
+    seed: int = 0,
+    dt: Any = None,
+    process_dt: Any = None,
+    hebbian_scale: float | None = None,
+    coupling_scale: float | None = None,
+    coupling: object = "full",
+    knockouts: Knockouts | None = None,
+    cue_current: Any = None,
+    readout_window: Any = None,
+    neuron: dict | None = None,
+    neuron_preset: str | None = None,
+    record_synapses: Any = None,
+    name: str = "spiking",
+    rung: str = "spiking",
+    configure: Any = None,
+    recorded: tuple[str, ...] = ("s", "p"),
+) -> SpikingNetwork:
+    """The spiking and biophysical rungs: LIF neurons with rate traces, N² tripartite synapses
+    of `synapse_model` (each with its process) on the process clock, memory modes. `configure`
+    (spec, synapses, neuron_spec, mask) finishes rung-specific set-up after connecting."""
+    from brian2 import Network, StateMonitor, ms, pA
+
+    from .. import models
+
     cue_current = CUE_CURRENT_PA * pA if cue_current is None else cue_current
     readout_window = READOUT_WINDOW_MS * ms if readout_window is None else readout_window
     xi, dt, process_dt, readout_window = _check_common(patterns, dt, process_dt, cue_current, readout_window)
@@ -266,31 +302,35 @@ def build_spiking_network(
             raise InputError(key, "a number > 0", v)
 
     neuron_spec, neurons = _neurons(xi, seed, dt, name, neuron, neuron_preset)
-    syn_spec = models.load("spiking_tripartite", a=a, feedback=1.0 - knock.gliotransmission_block, **synapse)
+    syn_spec = models.load(synapse_model, a=a, feedback=1.0 - knock.gliotransmission_block, **synapse)
     synapses = syn_spec.synapses(neurons, neurons, name=f"{name}_synapses", dt=process_dt)
     post, pre = all_pairs(n)
     synapses.connect(i=pre, j=post)
-    syn_spec.set_initial(synapses)  # s = p = 0: at rest, never set from the cue
-    wired = wire_memory_modes(xi, synapses, coupling, scale * (1.0 - knock.coupling_cut), name, dt=process_dt)
+    syn_spec.set_initial(synapses)  # at rest, never set from the cue
+    gap = coupling.gap_junction * (1.0 - knock.gap_junction_block) if isinstance(coupling, TerritoryCoupling) else 0.0
+    wired = wire_memory_modes(xi, synapses, coupling, scale * (1.0 - knock.coupling_cut), name, dt=process_dt,
+                              gap_junction=gap)
     mask = knock.process_mask(n, wired.territories if isinstance(coupling, TerritoryCoupling) else None)
     if mask is not None:
         synapses.alive = mask[post, pre]
+    if configure is not None:
+        configure(syn_spec, synapses, neuron_spec, knock, wired)
 
     monitors = _monitors(neurons, process_dt, name)
     if record_synapses is not None:
         every = _time("record_synapses", record_synapses, allow_zero=False)
-        for key in ("s", "p"):
+        for key in recorded:
             monitors[key] = StateMonitor(synapses, key, record=True, dt=every, name=f"{name}_{key}", when="start")
-    net = Network(neurons, synapses, wired.modes, wired.read, wired.write, *monitors.values(), name=f"{name}_network")
+    net = Network(neurons, synapses, *wired.objects, *monitors.values(), name=f"{name}_network")
     params = {
         "N": n, "K": k, "seed": int(seed), "dt": _text(dt), "process_dt": _text(process_dt), "hebbian_scale": a,
-        "coupling_scale": scale, "coupling": coupling.describe(), "knockouts": knock.describe(),
+        "coupling_scale": scale, "coupling": coupling.describe(), "gap_junction": gap, "knockouts": knock.describe(),
         "cue_current": _text(cue_current), "readout_window": _text(readout_window), "neuron_preset": neuron_preset,
         "neuron": {p: _text(v.value) for p, v in neuron_spec.parameters.items()},
         "synapse": {p: _text(v.value) for p, v in syn_spec.parameters.items()},
     }
     return SpikingNetwork(
-        "spiking", net, neurons, synapses, {"modes": wired.modes, "read": wired.read, "write": wired.write},
+        rung, net, neurons, synapses, wired.groups(),
         monitors, xi, params, cue_current=cue_current, readout_window=readout_window,
     )
 

@@ -1,0 +1,185 @@
+"""Rung 3 'biophysical' of the memory network (issue 4).
+
+The spiking rung's LIF neurons and read-out, with each tripartite synapse and its process made
+of the model library's biophysics (`biophysical_tripartite`): Tsodyks–Markram release scaled by
+the synaptic efficacy, cleft glutamate sensed by the process (Γ_A → PLCβ → IP3), a G-ChI
+IP3/Ca²⁺ process whose Ca²⁺ sets its gliotransmitter output ψ, gliotransmitter acting on the
+presynaptic receptors that set the release probability, and IP3 transport through the
+astrocyte's memory modes (`memory_modes`). Astrocytes own territories of processes and pass IP3
+to each other through gap junctions (`TerritoryCoupling(gap_junction=…)`).
+
+Every synapse and process starts at rest (the process at the steady state of its own IP3/Ca²⁺
+loop with no memory drive); the cue is an input current only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..abstract.knockouts import Knockouts
+from ..errors import InputError
+from .modes import all_pairs
+from .spiking import SpikingNetwork, build_tripartite_network
+
+#: parameters of biophysical_tripartite a user may set through the builder
+SYNAPSE_KEYS = (
+    "alpha", "beta_s", "beta_p", "tau_s", "J", "U_0__star", "Omega_f", "Omega_d", "alpha_G", "O_beta", "O_mem",
+    "Omega_5P", "O_delta", "Omega_C", "C_mid", "C_width", "C_Theta", "Omega_rel", "astro_speed",
+)
+
+
+def tm_release(rate_hz: float, u0: float, omega_f: float, omega_d: float) -> float:
+    """Steady release per spike r = u⁺x⁻ of a Tsodyks–Markram synapse driven by periodic spikes
+    at `rate_hz` (rates in 1/s): the fixed point of the event-driven u/x updates."""
+    if not rate_hz > 0:
+        raise InputError("rate", "a rate > 0 Hz", rate_hz)
+    period = 1.0 / rate_hz
+    ef, ed = np.exp(-omega_f * period), np.exp(-omega_d * period)
+    u_minus = u0 * ef / (1.0 - (1.0 - u0) * ef)
+    u_plus = u_minus + u0 * (1.0 - u_minus)
+    x_minus = (1.0 - ed) / (1.0 - (1.0 - u_plus) * ed)
+    return float(u_plus * x_minus)
+
+
+def _loop_constants(spec: Any) -> dict[str, float]:
+    """The IP3/Ca²⁺ loop's parameters as plain numbers in µM and s."""
+    from brian2 import second, umolar
+
+    ns = spec.namespace
+    rate = umolar / second
+    v = {k: float(ns[k] / umolar) for k in ("kappa_delta", "K_delta", "K_D", "K_3K", "K_P", "C_T", "d_1", "d_2",
+                                             "d_3", "d_5", "C_mid")}
+    v.update({k: float(ns[k] / rate) for k in ("O_delta", "O_3K", "O_P")})
+    v.update({k: float(ns[k] * second) for k in ("Omega_5P", "Omega_C", "Omega_L")})
+    v.update(O_2=float(ns["O_2"] * umolar * second), rho_A=float(ns["rho_A"]))
+    return v
+
+
+def process_steady_state(spec: Any, production: float, t_settle: float = 300.0) -> dict[str, float]:
+    """IP3 (µM), Ca²⁺ (µM) and h of one process whose IP3 loop gets a constant extra
+    `production` (µM/s: PLCβ plus memory drive), integrated with SciPy (LSODA) for `t_settle`
+    physiological seconds; Ca²⁺ is the mean over the last tenth (the loop may oscillate)."""
+    from scipy.integrate import solve_ivp
+
+    v = _loop_constants(spec)
+
+    def rhs(_t, y):
+        i, c, h = max(y[0], 0.0), max(y[1], 1e-12), y[2]
+        m_inf = i / (i + v["d_1"]) * c / (c + v["d_5"])
+        q2 = v["d_2"] * (i + v["d_1"]) / (i + v["d_3"])
+        er = v["C_T"] - (1 + v["rho_A"]) * c
+        dc = v["Omega_C"] * m_inf**3 * h**3 * er + v["Omega_L"] * er - v["O_P"] * c**2 / (c**2 + v["K_P"] ** 2)
+        dh = (q2 / (q2 + c) - h) * v["O_2"] * (q2 + c)
+        di = (production + v["O_delta"] / (1 + i / v["kappa_delta"]) * c**2 / (c**2 + v["K_delta"] ** 2)
+              - v["O_3K"] * c**4 / (c**4 + v["K_D"] ** 4) * i / (i + v["K_3K"]) - v["Omega_5P"] * i)
+        return [di, dc, dh]
+
+    t_eval = np.linspace(0.9 * t_settle, t_settle, 200)
+    sol = solve_ivp(rhs, (0.0, t_settle), [0.3, 0.03, 0.8], method="LSODA", rtol=1e-8, atol=1e-10, t_eval=t_eval)
+    return {"I": float(sol.y[0, -1]), "C": float(np.mean(sol.y[1])), "h": float(sol.y[2, -1])}
+
+
+def switch_production(spec: Any, tol: float = 1e-4) -> float:
+    """The IP3 production (µM/s) at which a process's steady Ca²⁺ crosses C_mid (bisection on
+    `process_steady_state`; the loop is monotone in the production)."""
+    c_mid = _loop_constants(spec)["C_mid"]
+    lo, hi = 0.0, 2.0
+    if process_steady_state(spec, hi)["C"] < c_mid:
+        raise InputError("C_mid", "a Ca²⁺ level the process reaches (below its high state)", c_mid)
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if process_steady_state(spec, mid)["C"] < c_mid else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def resting_receptors(spec: Any, nu_ref: float, r_ref: float, c_rest: float) -> float:
+    """Γ_A of a process whose presynaptic neuron fires at ν_ref: the steady state of its receptor
+    kinetics under the mean cleft glutamate ν_ref ρ_c Y_T r_ref / Ω_c."""
+    from brian2 import second, umolar
+
+    ns = spec.namespace
+    y_mean = nu_ref * float(ns["rho_c"]) * float(ns["Y_T"] / umolar) * r_ref / float(ns["Omega_c"] * second)
+    on = float(ns["O_N"] * umolar * second) * y_mean
+    off = float(ns["Omega_N"] * second) * (1 + float(ns["zeta"]) * c_rest / (c_rest + float(ns["K_KC"] / umolar)))
+    return on / (on + off)
+
+
+def build_biophysical_network(
+    patterns: object,
+    *,
+    seed: int = 0,
+    dt: Any = None,
+    process_dt: Any = None,
+    hebbian_scale: float | None = None,
+    coupling_scale: float | None = None,
+    coupling: object = "full",
+    knockouts: Knockouts | None = None,
+    cue_current: Any = None,
+    readout_window: Any = None,
+    neuron: dict | None = None,
+    neuron_preset: str | None = None,
+    record_synapses: Any = None,
+    name: str = "biophysical",
+    **synapse: Any,
+) -> SpikingNetwork:
+    """Rung 3: the spiking rung's neurons with `biophysical_tripartite` synapses and processes.
+
+    patterns (N, K) ±1. Defaults as the spiking rung (neuron dt 0.1 ms, a = 1/N, T/N², cue
+    500 pA held 120 ms, read-out window 50 ms) with the process clock at 0.5 ms (the sped-up
+    Ca²⁺ loop). `synapse` overrides biophysical_tripartite's parameters (SYNAPSE_KEYS, with
+    units). `coupling`: 'full' (one astrocyte) or TerritoryCoupling(n_astrocytes, gap_junction)
+    for astrocytes with their own territories joined by gap junctions. `knockouts` (science.md
+    §5): coupling_cut (T × (1 − f)), gliotransmission_block (ψ feedback and exocytosis
+    × (1 − f)), process/astrocyte ablation (alive = 0), ip3r2_knockout (Ω_C = 0 in a fraction of
+    processes), gap_junction_block (the IP3 passed between astrocytes × (1 − f)).
+    """
+    from brian2 import Hz, ms, second, umolar
+
+    from .. import models
+
+    unknown = sorted(set(synapse) - set(SYNAPSE_KEYS))
+    if unknown:
+        raise InputError(unknown[0], f"a parameter of the biophysical rung ({', '.join(SYNAPSE_KEYS)}, neuron=…, …)",
+                         unknown[0])
+    base = models.load("biophysical_tripartite", **synapse)
+    nu_ref = models.load("lif_rate_trace", **dict(neuron or {})).namespace["nu_ref"]
+    ns = base.namespace
+    r_ref = tm_release(float(nu_ref / Hz), float(ns["U_0__star"]), float(ns["Omega_f"] / Hz), float(ns["Omega_d"] / Hz))
+    j_switch = switch_production(base)
+    rest = process_steady_state(base, j_switch)
+    gamma_a = resting_receptors(base, float(nu_ref / Hz), r_ref, rest["C"])
+    j_rest = j_switch - float(ns["O_beta"] / (umolar / second)) * gamma_a
+    if "J_rest" in synapse:
+        raise InputError("J_rest", "no value: the builder sets it so that a process rests on its Ca²⁺ switch",
+                         synapse["J_rest"])
+    o_mem = float(ns["O_mem"] / (umolar / second))
+    c_low = process_steady_state(base, j_switch - o_mem / 2)["C"]
+    if j_rest < o_mem / 2 or c_low < float((ns["C_mid"] - 2 * ns["C_width"]) / umolar):
+        raise InputError("O_mem", "a smaller range: at g + Tψ → −∞ the process must stay on its graded Ca²⁺ branch "
+                         f"(here Ca²⁺ would fall to {c_low:.3g} µM)", ns["O_mem"])
+
+    def configure(spec, synapses, _neuron_spec, knock: Knockouts, _wired) -> None:
+        n = int(np.sqrt(len(synapses)))
+        synapses.I = rest["I"] * umolar
+        synapses.C = rest["C"] * umolar
+        synapses.h = rest["h"]
+        synapses.Gamma_A = gamma_a
+        synapses.U_0 = ns["U_0__star"]
+        mask = knock.ip3r2_mask(n)
+        if mask is not None:
+            post, pre = all_pairs(n)
+            synapses.cicr = mask[post, pre]
+
+    net = build_tripartite_network(
+        patterns, "biophysical_tripartite", {"r_ref": r_ref, "J_rest": j_rest * umolar / second, **synapse},
+        seed=seed, dt=dt,
+        process_dt=0.5 * ms if process_dt is None else process_dt, hebbian_scale=hebbian_scale,
+        coupling_scale=coupling_scale, coupling=coupling, knockouts=knockouts, cue_current=cue_current,
+        readout_window=readout_window, neuron=neuron, neuron_preset=neuron_preset, record_synapses=record_synapses,
+        name=name, rung="biophysical", configure=configure, recorded=("s", "I", "C", "psi"))
+    net.parameters["process_rest"] = {"I_uM": rest["I"], "C_uM": rest["C"], "h": rest["h"], "Gamma_A": gamma_a,
+                                      "switch_production_uM_per_s": j_switch}
+    net.parameters["r_ref"] = r_ref
+    return net
