@@ -432,11 +432,7 @@ def _rung(value: object, key: str, source: object, hint: str = "") -> str:
 
     rung = _text(value, key, source)
     if rung not in BUILDERS:
-        known = ", ".join(BUILDERS)
-        if rung in ("spiking", "biophysical", HOPFIELD_RUNG):
-            raise ProtocolError(source, key, f"an available rung ({known}); '{rung}' is not built in this "
-                                f"version of astrobrian{hint}", rung)
-        raise ProtocolError(source, key, f"one of {known}", rung)
+        raise ProtocolError(source, key, f"one of {', '.join(BUILDERS)} ('{rung}' is not available){hint}", rung)
     return rung
 
 

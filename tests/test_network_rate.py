@@ -17,6 +17,8 @@ from astrobrian.patterns import corrupt, random_patterns
         {"beta_s": 3.0, "beta_p": 2.0, "tau_s": 0.2, "tau_p": 0.2, "hebbian_scale": 1 / 8, "coupling_scale": 1 / 64},
         {"coupling": TerritoryCoupling(2, 1),
          "knockouts": Knockouts(process_ablation=0.3, gliotransmission_block=0.5, coupling_cut=0.2, seed=4)},
+        {"coupling": TerritoryCoupling(3, 2, gap_junction=0.6), "coupling_scale": 1 / 64,
+         "knockouts": Knockouts(gap_junction_block=0.5, ip3r2_knockout=0.25, seed=1)},
     ],
 )
 def test_rate_rung_matches_abstract_model_to_1e_9(params):

@@ -36,6 +36,7 @@ class MemoryModes:
     read: Any
     write: Any
     territories: np.ndarray  # (N, N) astrocyte label of each process
+    gap_junction: float = 0.0  # IP3 passed between astrocytes (after the knockout)
 
     @property
     def objects(self) -> tuple:
@@ -46,13 +47,14 @@ class MemoryModes:
 
 
 def wire_memory_modes(xi: np.ndarray, synapses: Any, coupling: FullCoupling | TerritoryCoupling, scale: float,
-                      name: str, gap_junction: float = 0.0, **clock: Any) -> MemoryModes:
+                      name: str, gap_junction_block: float = 0.0, **clock: Any) -> MemoryModes:
     """Modes μ (one per pattern and territory) read q_μ = Σ w ψ from the processes of `synapses`
     (all N² pairs, k = post·N + pre) and write back (Tψ) = scale Σ_μ w q_μ, w = ξ_iμ ξ_jμ.
 
-    With territories, `gap_junction` ∈ [0, 1] is the IP3 passing between astrocytes: a process
-    also feeds the modes of every other astrocyte with weight gap_junction·w, i.e.
-    T = (1 − gap) T_territory + gap T_full (TerritoryCoupling.gap_junction in the abstract model)."""
+    With territories, gap = TerritoryCoupling.gap_junction × (1 − `gap_junction_block`) is the
+    IP3 passing between astrocytes: a process also feeds the modes of every other astrocyte with
+    weight gap·w, so T = T_territory + gap·T_between = (1 − gap) T_territory + gap T_full, as in
+    the abstract model."""
     from .. import models
 
     n, k = xi.shape
@@ -68,9 +70,7 @@ def wire_memory_modes(xi: np.ndarray, synapses: Any, coupling: FullCoupling | Te
     mode_idx = astro_of[syn_idx] * k + mu
     weight = xi[post[syn_idx], mu] * xi[pre[syn_idx], mu]
     read_i, read_j, read_w = [syn_idx], [mode_idx], [weight]
-    gap = float(gap_junction)
-    if not 0.0 <= gap <= 1.0:
-        raise InputError("gap_junction", "a fraction in [0, 1]", gap_junction)
+    gap = coupling.gap_junction * (1.0 - gap_junction_block) if isinstance(coupling, TerritoryCoupling) else 0.0
     if gap > 0 and astro_ids.size > 1:
         for shift in range(1, astro_ids.size):  # every other astrocyte, through gap junctions
             read_i.append(syn_idx)
@@ -82,4 +82,4 @@ def wire_memory_modes(xi: np.ndarray, synapses: Any, coupling: FullCoupling | Te
     write = mode_spec.connection("write", modes, synapses, name=f"{name}_write", **clock)
     write.connect(i=mode_idx, j=syn_idx)
     write.w = weight
-    return MemoryModes(modes, read, write, labels)
+    return MemoryModes(modes, read, write, labels, gap)

@@ -101,7 +101,8 @@ def build_rate_network(
     synapses.connect(i=pre, j=post)
     syn_spec.set_initial(synapses)
 
-    wired = wire_memory_modes(xi, synapses, coupling, abstract.T.scale, name, dt=clock_dt)
+    wired = wire_memory_modes(xi, synapses, coupling, abstract.T.scale, name, dt=clock_dt,
+                              gap_junction_block=knock.gap_junction_block)
     modes, read, write = wired.modes, wired.read, wired.write
     # start-of-step semantics: modes read ψ, then write Tψ, then synapses, then neurons update
     read.summed_updaters["q_post"].order = -3

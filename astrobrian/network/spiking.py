@@ -307,9 +307,8 @@ def build_tripartite_network(
     post, pre = all_pairs(n)
     synapses.connect(i=pre, j=post)
     syn_spec.set_initial(synapses)  # at rest, never set from the cue
-    gap = coupling.gap_junction * (1.0 - knock.gap_junction_block) if isinstance(coupling, TerritoryCoupling) else 0.0
     wired = wire_memory_modes(xi, synapses, coupling, scale * (1.0 - knock.coupling_cut), name, dt=process_dt,
-                              gap_junction=gap)
+                              gap_junction_block=knock.gap_junction_block)
     mask = knock.process_mask(n, wired.territories if isinstance(coupling, TerritoryCoupling) else None)
     if mask is not None:
         synapses.alive = mask[post, pre]
@@ -324,7 +323,7 @@ def build_tripartite_network(
     net = Network(neurons, synapses, *wired.objects, *monitors.values(), name=f"{name}_network")
     params = {
         "N": n, "K": k, "seed": int(seed), "dt": _text(dt), "process_dt": _text(process_dt), "hebbian_scale": a,
-        "coupling_scale": scale, "coupling": coupling.describe(), "gap_junction": gap, "knockouts": knock.describe(),
+        "coupling_scale": scale, "coupling": coupling.describe(), "gap_junction": wired.gap_junction, "knockouts": knock.describe(),
         "cue_current": _text(cue_current), "readout_window": _text(readout_window), "neuron_preset": neuron_preset,
         "neuron": {p: _text(v.value) for p, v in neuron_spec.parameters.items()},
         "synapse": {p: _text(v.value) for p, v in syn_spec.parameters.items()},
