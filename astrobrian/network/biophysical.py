@@ -160,7 +160,7 @@ def build_biophysical_network(
         raise InputError("O_mem", "a smaller range: at g + Tψ → −∞ the process must stay on its graded Ca²⁺ branch "
                          f"(here Ca²⁺ would fall to {c_low:.3g} µM)", ns["O_mem"])
 
-    def configure(spec, synapses, _neuron_spec, knock: Knockouts, _wired) -> None:
+    def configure(synapses, knock: Knockouts) -> None:
         n = int(np.sqrt(len(synapses)))
         synapses.I = rest["I"] * umolar
         synapses.C = rest["C"] * umolar

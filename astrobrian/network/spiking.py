@@ -282,7 +282,7 @@ def build_tripartite_network(
 ) -> SpikingNetwork:
     """The spiking and biophysical rungs: LIF neurons with rate traces, N² tripartite synapses
     of `synapse_model` (each with its process) on the process clock, memory modes. `configure`
-    (spec, synapses, neuron_spec, mask) finishes rung-specific set-up after connecting."""
+    (synapses, knockouts) finishes rung-specific set-up after connecting."""
     from brian2 import Network, StateMonitor, ms, pA
 
     from .. import models
@@ -313,7 +313,7 @@ def build_tripartite_network(
     if mask is not None:
         synapses.alive = mask[post, pre]
     if configure is not None:
-        configure(syn_spec, synapses, neuron_spec, knock, wired)
+        configure(synapses, knock)
 
     monitors = _monitors(neurons, process_dt, name)
     if record_synapses is not None:
