@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Callable
+from typing import Callable, Generator
 
 import numpy as np
 from scipy import optimize, stats
@@ -45,6 +45,11 @@ class Criterion:
             return np.all(recalled == targets, axis=-1)
         m = np.mean(recalled * targets, axis=-1)
         return m >= self.threshold - 1e-12
+
+    def success_overlap(self, overlap: np.ndarray) -> np.ndarray:
+        """Booleans from final target overlaps m of ±1 read-outs ('exact' ⇔ m = 1; mirror m = −1 fails)."""
+        m = np.asarray(overlap, dtype=float)
+        return m >= (1.0 if self.kind == "exact" else self.threshold) - 1e-12
 
     def label(self) -> str:
         return "exact recall" if self.kind == "exact" else f"overlap ≥ {self.threshold:g}"
@@ -103,47 +108,69 @@ class SizeResult:
         }
 
 
+def kmax_search(
+    level: float,
+    cache: dict[int, float],
+    k_start: int = 1,
+    k_limit: int = 1 << 20,
+    rel_tol: float = 0.03,
+) -> Generator[int, float, tuple[float, list[int]]]:
+    """K_max at P = level as a search that asks for points: yields each K whose P is not in
+    `cache` yet and receives P(K); returns (K_max, [K_lo, K_hi]).
+
+    Starts at `k_start`, doubles K while P ≥ level (halves while P < level), then bisects
+    geometrically until K_hi − K_lo ≤ max(1, rel_tol·K_lo); P(K_lo) ≥ level > P(K_hi). K_max is
+    the crossing of the isotonic fit through every evaluated point (`monotone_crossing`); P(1) <
+    level gives K_max = 0. A search that yields lets a sweep run many of them side by side
+    (`astrobrian.sweep`); `find_kmax` drives one with a function.
+    """
+
+    def p(k: int):
+        if k not in cache:
+            cache[k] = float((yield k))
+        return cache[k]
+
+    if not cache:
+        yield from p(max(1, min(int(k_start), k_limit)))
+    while True:
+        ok = [k for k, v in cache.items() if v >= level]
+        bad = [k for k, v in cache.items() if v < level]
+        if not ok:
+            if 1 in bad:
+                return 0.0, [0, 1]
+            yield from p(max(1, min(bad) // 2))
+            continue
+        lo = max(ok)
+        hi = min([k for k in bad if k > lo], default=None)
+        if hi is None:
+            k = min(2 * lo, k_limit)
+            if k == lo:
+                raise InputError("K", f"a capacity below the scan limit {k_limit}", f"P({k}) = {cache[k]}")
+            yield from p(k)
+            continue
+        if hi - lo <= max(1, rel_tol * lo):
+            return monotone_crossing(cache, level), [lo, hi]
+        mid = int(round(np.sqrt(lo * hi)))
+        yield from p(min(max(mid, lo + 1), hi - 1))
+
+
 def find_kmax(
     p_of_k: Callable[[int], float],
     level: float,
     cache: dict[int, float],
     k_limit: int = 1 << 20,
     rel_tol: float = 0.03,
+    k_start: int = 1,
 ) -> tuple[float, list[int]]:
-    """K_max at P = level: double K until P < level, then bisect geometrically.
-
-    Returns (K_max, [K_lo, K_hi]) with P(K_lo) ≥ level > P(K_hi) in the bisection; K_max is the
-    crossing of the isotonic fit through every evaluated point (`monotone_crossing`). P(1) <
-    level gives K_max = 0. Evaluations are memoised in `cache`.
-    """
-
-    def p(k: int) -> float:
-        if k not in cache:
-            cache[k] = p_of_k(k)
-        return cache[k]
-
-    if p(1) < level:
-        return 0.0, [0, 1]
-    ok = [k for k, v in cache.items() if v >= level]
-    bad = [k for k, v in cache.items() if v < level]
-    lo = max(ok)
-    hi = min([k for k in bad if k > lo], default=None)
-    while hi is None:
-        k = min(2 * lo, k_limit)
-        if k == lo:
-            raise InputError("K", f"a capacity below the scan limit {k_limit}", f"P({k}) = {p(k)}")
-        if p(k) >= level:
-            lo = k
-        else:
-            hi = k
-    while hi - lo > max(1, rel_tol * lo):
-        mid = int(round(np.sqrt(lo * hi)))
-        mid = min(max(mid, lo + 1), hi - 1)
-        if p(mid) >= level:
-            lo = mid
-        else:
-            hi = mid
-    return monotone_crossing(cache, level), [lo, hi]
+    """K_max at P = level with P(K) from `p_of_k` (memoised in `cache`): `kmax_search` driven
+    point by point. Returns (K_max, [K_lo, K_hi])."""
+    search = kmax_search(level, cache, k_start=k_start, k_limit=k_limit, rel_tol=rel_tol)
+    try:
+        k = next(search)
+        while True:
+            k = search.send(p_of_k(k))
+    except StopIteration as done:
+        return done.value
 
 
 def monotone_crossing(points: dict[int, float], level: float) -> float:
@@ -287,6 +314,8 @@ __all__ = [
     "capacity_scan",
     "recall_trials",
     "find_kmax",
+    "kmax_search",
+    "monotone_crossing",
     "fit_power_law",
     "mean_hamming_error",
     "overlaps",

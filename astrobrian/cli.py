@@ -162,6 +162,10 @@ def _run_parser(sub: argparse._SubParsersAction) -> None:
                         "--set \"cue_duration=50 ms\" --set knockouts.fractions=[0,0.5,1]")
     p.add_argument("--device", choices=DEVICES, default=None, help="Brian2 device (default: the protocol's)")
     p.add_argument("--seed", type=int, default=None, help="seed of every pattern, cue and network (default: the protocol's)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="capacity sweeps: worker processes (0 = every core, 1 = in this process)")
+    p.add_argument("--fresh", action="store_true",
+                   help="capacity sweeps: discard OUT/checkpoint.jsonl instead of resuming from it")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     p.set_defaults(run=_run_protocol)
@@ -170,19 +174,44 @@ def _run_parser(sub: argparse._SubParsersAction) -> None:
 def _run_protocol(args: argparse.Namespace) -> int:
     from . import protocols
     from .progress import ProgressBar
-    from .runner import format_summary, run_protocol, write_results
 
     settings = dict(protocols.parse_setting(t) for t in args.settings)
     if args.seed is not None:
         settings["seed"] = args.seed
+    path, data = protocols.read(args.protocol, settings)
+    if data.get("kind", "recall") != "recall":
+        return _run_sweep(args, path, data)
+    if args.workers is not None or args.fresh:
+        raise InputError("--workers/--fresh", "only with capacity sweeps (kind = capacity_scaling or "
+                         "knockout_capacity)", path.name)
+    from .runner import format_summary, run_protocol, write_results
+
     if args.device is not None:
-        settings["device"] = args.device
-    protocol = protocols.load(args.protocol, settings)
+        data = protocols.apply_settings(data, {"device": args.device}, path.name)
+    protocol = protocols.validate(data, path.name)
     out = args.out if args.out is not None else Path("results") / protocol.name
     run = run_protocol(protocol, progress=None if args.quiet else ProgressBar())
     write_results(run, out)
     summary = run.summary()
     print(json.dumps(summary, indent=2) if args.json else format_summary(summary, out))
+    return 0
+
+
+def _run_sweep(args: argparse.Namespace, path: Path, data: dict) -> int:
+    from .progress import ProgressBar
+    from .sweep_protocols import format_sweep, run_sweep, validate, write_sweep
+
+    if args.device not in (None, "runtime"):
+        raise InputError("--device", "runtime for capacity sweeps (every trial is a new network: a standalone "
+                         "build per trial would cost more than the trial)", args.device)
+    if args.workers is not None:
+        data = {**data, "workers": args.workers}
+    protocol = validate(data, path.name)
+    out = args.out if args.out is not None else Path("results") / protocol.name
+    run = run_sweep(protocol, out, progress=None if args.quiet else ProgressBar(), fresh=args.fresh)
+    write_sweep(run, out)
+    summary = run.summary()
+    print(json.dumps(summary, indent=2) if args.json else format_sweep(summary, out))
     return 0
 
 

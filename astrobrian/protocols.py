@@ -48,7 +48,7 @@ from .models import resolve_file
 
 HOPFIELD_RUNG = "hopfield-spiking"
 _TOP_KEYS = {
-    "name", "description", "rung", "device", "seed", "trials", "N", "K", "flip", "flips",
+    "kind", "name", "description", "rung", "device", "seed", "trials", "N", "K", "flip", "flips",
     "cue_duration", "duration", "cue_strength", "threshold", "network", "abstract", "controls", "knockouts",
 }
 _ABSTRACT_RUN_KEYS = {"dt", "cue_duration", "duration", "cue_strength"}
@@ -472,6 +472,8 @@ def validate(data: dict, source: object = "protocol") -> Protocol:
     from .abstract.neuron_astrocyte import QuarticDAMLimit
 
     _unknown(data, _TOP_KEYS, "", source)
+    if data.get("kind", "recall") != "recall":
+        raise ProtocolError(source, "kind", "'recall' here (capacity sweeps: astrobrian.sweep_protocols)", data["kind"])
     for key in ("rung", "N", "K", "cue_duration", "duration"):
         if key not in data:
             raise ProtocolError(source, key, "a value (required)", "nothing")
@@ -613,9 +615,8 @@ def network_parameters(protocol: Protocol) -> dict:
     return dict(protocol.network)
 
 
-def load(name_or_path: str | Path | None = None, settings: dict[str, Any] | None = None) -> Protocol:
-    """Load a protocol by library name or path (default: the embedded 'recall'), apply dotted
-    `settings` (--set, --seed, --device) and validate."""
+def read(name_or_path: str | Path | None = None, settings: dict[str, Any] | None = None) -> tuple[Path, dict]:
+    """The protocol file's path and its data with dotted `settings` applied (not validated)."""
     path = resolve(name_or_path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -623,11 +624,18 @@ def load(name_or_path: str | Path | None = None, settings: dict[str, Any] | None
         raise ProtocolError(path.name, "file", "valid TOML", str(err)) from None
     if settings:
         data = apply_settings(data, settings, path.name)
+    return path, data
+
+
+def load(name_or_path: str | Path | None = None, settings: dict[str, Any] | None = None) -> Protocol:
+    """Load a recall protocol by library name or path (default: the embedded 'recall'), apply
+    dotted `settings` (--set, --seed, --device) and validate."""
+    path, data = read(name_or_path, settings)
     return validate(data, path.name)
 
 
 __all__ = [
     "DEVICES", "Protocol", "ProtocolError", "RunTimes", "KnockoutSweep", "DAMControl", "HopfieldControl",
-    "available", "resolve", "load", "validate", "parse_setting", "apply_settings", "builder_parameters",
+    "available", "resolve", "read", "load", "validate", "parse_setting", "apply_settings", "builder_parameters",
     "network_parameters", "library_dir", "plain",
 ]

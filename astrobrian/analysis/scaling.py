@@ -1,0 +1,234 @@
+"""Capacity of the network rungs next to the abstract models (science.md §4, point 4; §5).
+
+K_max(N) is measured with the criterion and search of `astrobrian.capacity` — P(recall) over
+fresh trials at each K, K_max where the isotonic fit of P(K) crosses a level — on any mix of
+models: Brian2 network rungs ('spiking', 'biophysical', 'hopfield-spiking', 'rate'), each trial
+a network built from rest and cued by an input current, and abstract registry models
+('neuron-astrocyte-rest', 'dam4', 'hopfield'), batched. Trial t at (N, K) draws its patterns,
+target, cue and Brian2 seed from (seed, N, K, t), so every model sees the same trials, and its
+knockout seed from (seed, N, t) only, so a knockout removes the same processes at every K.
+
+Compute units (science.md §1): a neuron–astrocyte network has N neurons, N² synapses and N²
+processes; the pairwise control N neurons and N(N − 1) synapses. Memories per compute unit grow
+with N only where K_max grows faster than N².
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Generator
+
+import numpy as np
+
+from ..abstract.knockouts import Knockouts
+from ..capacity import Criterion, fit_power_law, kmax_search
+from ..errors import InputError
+from ..patterns import cue_batch, random_patterns
+from ..sweep import Task
+
+#: how each model's compute units are counted: 'astrocyte' N + 2N², 'pairwise' N + N(N − 1)
+ASTROCYTE, PAIRWISE = "astrocyte", "pairwise"
+_PAIRWISE_MODELS = ("hopfield-spiking", "hopfield")
+
+
+def compute_units(n: np.ndarray | int, kind: str) -> np.ndarray:
+    """Neurons + synapses + processes of a network of N neurons ('astrocyte' or 'pairwise')."""
+    n = np.asarray(n, dtype=float)
+    if kind == ASTROCYTE:
+        return n + 2 * n**2
+    if kind == PAIRWISE:
+        return n + n * (n - 1)
+    raise InputError("units", f"'{ASTROCYTE}' or '{PAIRWISE}'", kind)
+
+
+def units_kind(model: str) -> str:
+    return PAIRWISE if model in _PAIRWISE_MODELS else ASTROCYTE
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One trial's draw: patterns (N, K), target, cue (N,), Brian2 seed, knockout seed."""
+
+    patterns: np.ndarray
+    target: int
+    cue: np.ndarray
+    brian_seed: int
+    knockout_seed: int
+
+
+def draw_trial(seed: int, n: int, k: int, flips: int, trial: int) -> Trial:
+    """Trial `trial` at (N, K): the same draw for every model of a sweep."""
+    rng = np.random.default_rng([seed, n, k, trial])
+    xi = random_patterns(n, k, rng)
+    target = int(rng.integers(k))
+    cue = cue_batch(xi, np.array([target]), flips, rng)[0]
+    brian_seed = int(rng.integers(0, 2**31 - 1))
+    ko_seed = int(np.random.default_rng([seed, n, trial, 7]).integers(0, 2**31 - 1))
+    return Trial(xi, target, cue, brian_seed, ko_seed)
+
+
+def _knockouts(spec: dict, trial: Trial) -> Knockouts | None:
+    ko = spec.get("knockout")
+    if not ko or ko[1] == 0:
+        return None
+    return Knockouts(**{ko[0]: ko[1]}, seed=trial.knockout_seed)
+
+
+# ---- task functions (module level: a process pool or a cluster pickles them by name) -------------
+def network_task(spec: dict) -> list[dict]:
+    """Recall trials [t0, t1) of one (N, K) point on a Brian2 rung (runtime device): the final
+    target overlap of each, and its wall time."""
+    from ..runner import network_recall
+
+    out = []
+    for t in range(*spec["trials"]):
+        t0 = time.perf_counter()
+        trial = draw_trial(spec["seed"], spec["N"], spec["K"], spec["flips"], t)
+        params = dict(spec["params"])
+        knock = _knockouts(spec, trial)
+        if knock is not None:
+            params["knockouts"] = knock
+        rec, _ = network_recall(spec["rung"], params, trial.patterns, trial.cue, trial.target, spec["times"],
+                                spec["threshold"], "runtime", trial.brian_seed)
+        out.append({"trial": t, "overlap": float(rec.report.target_overlap),
+                    "seconds": round(time.perf_counter() - t0, 3)})
+    return out
+
+
+def abstract_task(spec: dict) -> list[dict]:
+    """The same trials on an abstract registry model: one batch, or one run per trial when a
+    knockout (whose processes depend on the trial's seed) is applied."""
+    from ..abstract.registry import model_entry
+
+    entry = model_entry(spec["model"])
+    t0 = time.perf_counter()
+    trials = [draw_trial(spec["seed"], spec["N"], spec["K"], spec["flips"], t) for t in range(*spec["trials"])]
+    rng = np.random.default_rng([spec["seed"], spec["N"], spec["K"], spec["trials"][0], 11])
+    knocks = [_knockouts(spec, tr) for tr in trials]
+    groups = [list(range(len(trials)))] if all(k is None for k in knocks) else [[i] for i in range(len(trials))]
+    overlap = np.zeros(len(trials))
+    for idx in groups:
+        xi = np.stack([trials[i].patterns for i in idx])
+        cues = np.stack([trials[i].cue for i in idx])
+        params = dict(spec["params"])
+        if knocks[idx[0]] is not None:
+            params["knockouts"] = knocks[idx[0]]
+        traj = entry.recall(xi, cues, rng, params)
+        targets = xi[np.arange(len(idx)), :, [trials[i].target for i in idx]]
+        overlap[idx] = np.mean(traj.recalled * targets, axis=-1)
+    each = round((time.perf_counter() - t0) / len(trials), 4)
+    return [{"trial": t, "overlap": float(m), "seconds": each} for t, m in zip(range(*spec["trials"]), overlap)]
+
+
+# ---- a model in a sweep ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SweepModel:
+    """A model of a capacity sweep: a Brian2 rung ('network') or an abstract registry model
+    ('abstract'), its parameters, where its search starts (K = k_start·N) and the sizes it runs."""
+
+    name: str
+    kind: str
+    target: str  # the rung or the registry model
+    params: dict = field(default_factory=dict)
+    times: Any = None  # RunTimes for network rungs
+    k_start: float = 0.5
+    ns: tuple[int, ...] = ()
+    chunk: int = 1  # trials per task
+
+    @property
+    def units(self) -> str:
+        return units_kind(self.target)
+
+
+def point_tasks(model: SweepModel, n: int, k: int, trials: int, flips: int, seed: int, threshold: float,
+                knockout: tuple[str, float] | None = None) -> list[Task]:
+    """The tasks evaluating one point (model, N, K[, knockout]): trials in chunks of model.chunk."""
+    fn = network_task if model.kind == "network" else abstract_task
+    base = {"seed": seed, "N": n, "K": k, "flips": flips, "params": model.params, "knockout": knockout}
+    if model.kind == "network":
+        base.update(rung=model.target, times=model.times, threshold=threshold)
+    else:
+        base.update(model=model.target)
+    ko = "" if knockout is None else f"|{knockout[0]}={knockout[1]:g}"
+    tasks = []
+    for t0 in range(0, trials, model.chunk):
+        span = (t0, min(trials, t0 + model.chunk))
+        tasks.append(Task(f"{model.name}|N={n}{ko}|K={k}|t={span[0]}-{span[1]}", fn, {**base, "trials": span}))
+    return tasks
+
+
+def kmax_line(levels: tuple[float, ...], k_start: int, rel_tol: float, k_limit: int
+              ) -> Generator[int, float, dict]:
+    """One line of a sweep: K_max at every level, the levels sharing their evaluated points."""
+    cache: dict[int, float] = {}
+    kmax, bracket = {}, {}
+    for level in levels:
+        kmax[f"{level:g}"], bracket[f"{level:g}"] = yield from kmax_search(
+            level, cache, k_start=k_start, k_limit=k_limit, rel_tol=rel_tol)
+    return {"kmax": kmax, "bracket": bracket, "points": dict(sorted(cache.items()))}
+
+
+def success_fraction(results: list[list[dict]], criterion: Criterion) -> float:
+    """P(recall) of a point from its tasks' per-trial overlaps under `criterion` (mirror fails)."""
+    m = np.array([r["overlap"] for chunk in results for r in chunk])
+    return float(np.mean(criterion.success_overlap(m)))
+
+
+# ---- scaling fits --------------------------------------------------------------------------------
+def scaling_fits(ns: list[int], kmax: list[float], units: str) -> dict:
+    """Log–log slopes (95 % CI) of K_max, of memories per compute unit and per neuron vs N."""
+    ns_a = np.asarray(ns, dtype=float)
+    km = np.asarray(kmax, dtype=float)
+    per_unit = km / compute_units(ns_a, units)
+    return {
+        "kmax": fit_power_law(ns_a, km),
+        "per_unit": fit_power_law(ns_a, per_unit),
+        "per_neuron": fit_power_law(ns_a, km / ns_a),
+        "memories_per_unit": per_unit.tolist(),
+        "units": compute_units(ns_a, units).tolist(),
+        "unit_count": units,
+    }
+
+
+def trend(fit: dict) -> str:
+    """'grows', 'falls' or 'flat' from a slope's 95 % interval (flat: the interval holds 0)."""
+    if fit.get("slope") is None or fit.get("ci95") is None or not np.all(np.isfinite(fit["ci95"])):
+        return "undetermined"
+    lo, hi = fit["ci95"]
+    return "grows" if lo > 0 else "falls" if hi < 0 else "flat"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The README's rule: scaling survives when the network's K_max slope is ≥ `min_slope`
+    and within `tolerance` (relative) of the reference (abstract) model's slope."""
+
+    network: str
+    reference: str
+    level: float = 0.5
+    min_slope: float = 2.0
+    tolerance: float = 0.25
+
+    def decide(self, fits: dict[str, dict]) -> dict:
+        key = f"{self.level:g}"
+        s_net = fits.get(self.network, {}).get(key, {}).get("kmax", {}).get("slope")
+        s_ref = fits.get(self.reference, {}).get(key, {}).get("kmax", {}).get("slope")
+        rule = (f"{self.network} K_max slope ≥ {self.min_slope:g} and within {self.tolerance:.0%} of the "
+                f"{self.reference} slope (P = {self.level:g})")
+        if s_net is None or s_ref is None:
+            return {"survives": None, "rule": rule, "reason": "a slope could not be fitted (K_max = 0 at most sizes)",
+                    "network_slope": s_net, "reference_slope": s_ref}
+        steep = s_net >= self.min_slope
+        close = abs(s_net - s_ref) <= self.tolerance * abs(s_ref)
+        reasons = []
+        if not steep:
+            reasons.append(f"slope {s_net:.2f} < {self.min_slope:g}")
+        if not close:
+            reasons.append(f"|{s_net:.2f} − {s_ref:.2f}| > {self.tolerance:.0%} of {s_ref:.2f}")
+        return {"survives": bool(steep and close), "rule": rule, "network_slope": s_net, "reference_slope": s_ref,
+                "reason": "; ".join(reasons) if reasons else "both conditions hold"}
+
+
+__all__ = ["compute_units", "units_kind", "draw_trial", "network_task", "abstract_task", "SweepModel",
+           "point_tasks", "kmax_line", "success_fraction", "scaling_fits", "trend", "Verdict"]

@@ -1,0 +1,243 @@
+"""Parallel, resumable sweeps of independent simulations (capacity scans, knockout capacity).
+
+A sweep is a set of *lines*, each an adaptive search written as a generator: it yields the next
+point it needs (a K) and receives that point's value (P(recall)); its return value is the
+line's result (`capacity.kmax_search` is one). Each point is evaluated by independent *tasks*:
+a module-level function and a plain-data spec, so that any engine that can `submit(fn, spec)`
+runs them. All lines advance side by side, so the workers stay busy while each search waits
+for its own point.
+
+Engines (`Backend`): `InProcess` (serial, for tests and one core), `LocalPool` (a process pool,
+the default), or a distributed engine with the same two calls — for Dask,
+`submit = client.submit(fn, spec, pure=False)` and
+`wait_any = distributed.wait(futures, return_when="FIRST_COMPLETED").done`.
+
+Resume: every finished task is appended to a checkpoint (JSON lines, flushed per task) under a
+fingerprint of the sweep's settings. A rerun with the same settings reads it back and submits
+only the tasks it lacks, and every task is seeded by its own coordinates, so an interrupted
+and resumed sweep gives the results of an uninterrupted one. A checkpoint of other settings is
+refused, never mixed in.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import multiprocessing
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Generator, Iterable
+
+from .errors import InputError
+
+Line = Generator[Any, Any, Any]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One independent simulation job: `fn(spec)` returns a JSON-able result; `key` names it
+    in the checkpoint (unique within the sweep)."""
+
+    key: str
+    fn: Callable[[dict], Any]
+    spec: dict
+
+
+# ---- engines -----------------------------------------------------------------------------------
+class InProcess:
+    """Runs each task when submitted, in this process (tests, a single core, debugging)."""
+
+    workers = 1
+
+    def submit(self, fn: Callable, spec: dict) -> cf.Future:
+        fut: cf.Future = cf.Future()
+        try:
+            fut.set_result(fn(spec))
+        except BaseException as err:  # handed back through the future, like a pool would
+            fut.set_exception(err)
+        return fut
+
+    def wait_any(self, futures: Iterable[cf.Future]) -> set[cf.Future]:
+        return {f for f in futures if f.done()}
+
+    def close(self, cancel: bool = False) -> None:
+        return None
+
+
+class LocalPool:
+    """A pool of `workers` processes (spawned: a clean interpreter each, safe with Brian2);
+    `initializer` runs once per worker (imports, Brian2 preferences)."""
+
+    def __init__(self, workers: int | None = None, initializer: Callable[[], None] | None = None):
+        self.workers = resolve_workers(workers)
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer
+        )
+
+    def submit(self, fn: Callable, spec: dict) -> cf.Future:
+        return self._pool.submit(fn, spec)
+
+    def wait_any(self, futures: Iterable[cf.Future]) -> set[cf.Future]:
+        return cf.wait(list(futures), return_when=cf.FIRST_COMPLETED).done
+
+    def close(self, cancel: bool = False) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=cancel)
+
+
+def resolve_workers(workers: int | None) -> int:
+    """Worker count: a positive integer, or 0/None for every core of this machine."""
+    if workers is None or workers == 0:
+        return max(1, os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
+        raise InputError("workers", "a number of worker processes ≥ 1 (0 = every core)", workers)
+    return workers
+
+
+# ---- checkpoint --------------------------------------------------------------------------------
+def fingerprint(settings: Any) -> str:
+    """Short hash of JSON-able settings: equal settings, equal fingerprint."""
+    text = json.dumps(settings, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class Checkpoint:
+    """Finished tasks of one sweep, one JSON line each, after a header with the fingerprint.
+
+    `path=None` keeps nothing (a sweep that cannot resume). A line cut short by a crash (only
+    ever the last one) is ignored when read back.
+    """
+
+    def __init__(self, path: str | Path | None, settings: Any):
+        self.path = None if path is None else Path(path)
+        self.fingerprint = fingerprint(settings)
+        self.done: dict[str, Any] = {}
+        if self.path is not None and self.path.exists():
+            self._read()
+
+    def _read(self) -> None:
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        records = []
+        for line in lines:
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        header = records[0] if records else {}
+        if header.get("fingerprint") != self.fingerprint:
+            raise InputError(
+                f"checkpoint {self.path}",
+                "the checkpoint of this sweep's settings (it holds another sweep: use another --out, or "
+                "--fresh to discard it)", header.get("fingerprint"))
+        self.done = {r["key"]: r["result"] for r in records[1:] if "key" in r and "result" in r}
+
+    def append(self, key: str, result: Any) -> None:
+        self.done[key] = result
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        with self.path.open("a", encoding="utf-8") as fh:
+            if new:
+                fh.write(json.dumps({"fingerprint": self.fingerprint}) + "\n")
+            fh.write(json.dumps({"key": key, "result": result}) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def discard(self) -> None:
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+        self.done = {}
+
+
+# ---- the sweep -----------------------------------------------------------------------------------
+@dataclass
+class SweepStats:
+    """What a sweep ran: tasks computed now, tasks read from the checkpoint, points evaluated."""
+
+    computed: int = 0
+    resumed: int = 0
+    points: int = 0
+
+
+def run_lines(
+    lines: dict[str, Line],
+    tasks_for: Callable[[str, Any], list[Task]],
+    reduce: Callable[[str, Any, list[Any]], Any],
+    backend: Any,
+    checkpoint: Checkpoint,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> tuple[dict[str, Any], dict[tuple[str, Any], list[Any]], SweepStats]:
+    """Advance every line until its search returns.
+
+    `tasks_for(line, point)` lists the tasks that evaluate a point; `reduce(line, point,
+    results)` turns their results (in task order) into the value sent back to the search.
+    Returns ({line: search result}, {(line, point): task results}, stats). A failing task stops
+    the sweep with its error; what finished before stays in the checkpoint.
+    """
+    results: dict[str, Any] = {}
+    evaluated: dict[tuple[str, Any], list[Any]] = {}
+    stats = SweepStats()
+    waiting: dict[str, tuple[Any, list[Task], dict[str, Any]]] = {}  # line → (point, tasks, results)
+    futures: dict[cf.Future, tuple[str, Task]] = {}
+    ready: list[str] = []
+    total = len(lines)
+
+    def ask(line: str, value: Any = None, first: bool = False) -> None:
+        try:
+            point = next(lines[line]) if first else lines[line].send(value)
+        except StopIteration as stop:
+            results[line] = stop.value
+            if progress:
+                progress(len(results), total, f"{line}: done")
+            return
+        tasks = tasks_for(line, point)
+        got: dict[str, Any] = {}
+        for task in tasks:
+            if task.key in checkpoint.done:
+                got[task.key] = checkpoint.done[task.key]
+                stats.resumed += 1
+            else:
+                futures[backend.submit(task.fn, task.spec)] = (line, task)
+        waiting[line] = (point, tasks, got)
+        if len(got) == len(tasks):
+            ready.append(line)
+
+    def finish(line: str) -> None:
+        point, tasks, got = waiting.pop(line)
+        ordered = [got[t.key] for t in tasks]
+        evaluated[(line, point)] = ordered
+        stats.points += 1
+        value = reduce(line, point, ordered)
+        if progress:
+            progress(len(results), total, f"{line} {point}: {value:.2f} ({stats.computed} run, "
+                     f"{stats.resumed} resumed)" if isinstance(value, float) else f"{line} {point}")
+        ask(line, value)
+
+    try:
+        for name in lines:
+            ask(name, first=True)
+        while ready or futures:
+            while ready:
+                finish(ready.pop(0))
+            if not futures:
+                continue
+            for fut in backend.wait_any(futures):
+                line, task = futures.pop(fut)
+                result = fut.result()  # a task's error stops the sweep here
+                checkpoint.append(task.key, result)
+                stats.computed += 1
+                got = waiting[line][2]
+                got[task.key] = result
+                if len(got) == len(waiting[line][1]):
+                    ready.append(line)
+    except BaseException:
+        backend.close(cancel=True)
+        raise
+    backend.close()
+    return results, evaluated, stats
+
+
+__all__ = ["Task", "InProcess", "LocalPool", "Checkpoint", "SweepStats", "run_lines", "fingerprint",
+           "resolve_workers"]
