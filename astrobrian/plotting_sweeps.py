@@ -81,4 +81,61 @@ def plot_knockout_capacity(summary: dict, path: str | Path) -> Path:
     return _save(fig, Path(path))
 
 
-__all__ = ["plot_capacity_scaling", "plot_knockout_capacity"]
+
+
+
+# ---- analysis figures (science.md §4, points 1 and 3) -----------------------------------------------
+def plot_activation_fits(samples: dict[str, tuple[np.ndarray, np.ndarray]], fits: dict, title: str,
+                         path: str | Path, max_points: int = 4000) -> Path:
+    """One panel per transfer curve (φ, g, ψ): recorded (state, output) samples, the fitted
+    A·tanh(β(z − z0)) + y0 and the best pure tanh(β'z), with β and residuals."""
+    labels = {"phi": ("recurrent input a Σ g φ", "φ (rate mapped to [−1, 1])"),
+              "g": ("synapse state s", "efficacy g"), "psi": ("process drive g + Tψ", "process output ψ")}
+    fig, axes = plt.subplots(1, len(fits), figsize=(4.6 * len(fits), 3.8), squeeze=False)
+    rng = np.random.default_rng(0)
+    for ax, (name, fit) in zip(axes[0], fits.items()):
+        z, y = (np.asarray(a).ravel() for a in samples[name])
+        if z.size > max_points:
+            pick = rng.choice(z.size, max_points, replace=False)
+            z, y = z[pick], y[pick]
+        ax.plot(z, y, ".", ms=2, alpha=0.3, color="grey")
+        grid = np.linspace(z.min(), z.max(), 200)
+        ax.plot(grid, fit.amplitude * np.tanh(fit.beta * (grid - fit.z0)) + fit.offset, color="tab:blue",
+                label=f"fit: β = {fit.beta:.2f}, rms {fit.rms:.3f}")
+        ax.plot(grid, np.tanh(fit.tanh_beta * grid), color="tab:red", ls="--",
+                label=f"tanh(β'z): β' = {fit.tanh_beta:.2f}, rms {fit.tanh_rms:.3f}")
+        ax.set_xlabel(labels[name][0])
+        ax.set_ylabel(labels[name][1])
+        ax.legend(fontsize=7)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return _save(fig, Path(path))
+
+
+def plot_energy_traces(analyses: list, title: str, path: str | Path) -> Path:
+    """Left: the §1 energy on the network's mapped state, E(t) − E(release); right: the abstract
+    model's E(t) from the same cue. Recalls solid, failures dashed; the cue shaded."""
+    fig, (ax_n, ax_a) = plt.subplots(1, 2, figsize=(11, 4))
+    cmap = plt.get_cmap("tab10")
+    for i, a in enumerate(analyses):
+        tr = a.energy
+        rel = tr.t >= tr.t_release
+        e0 = tr.energy[rel][0]
+        style = "-" if a.recalled else "--"
+        frac = tr.summary["energy"]["fraction_non_increasing"]
+        ax_n.plot(tr.t * 1e3, tr.energy - e0, ls=style, color=cmap(i % 10),
+                  label=f"K={a.k} seed {a.seed}: m={a.target_overlap:.2f}, dE≤0 in {frac:.0%}")
+        ax_a.plot(a.abstract_t, a.abstract_energy, ls="-" if a.abstract_recalled else "--", color=cmap(i % 10))
+    ax_n.axvspan(0, analyses[0].energy.t_release * 1e3, color="orange", alpha=0.15, lw=0)
+    ax_a.axvspan(0, 2.0, color="orange", alpha=0.15, lw=0)
+    ax_n.set_xlabel("time (ms)")
+    ax_n.set_ylabel("E(t) − E(cue release), mapped network state")
+    ax_n.set_title("network (solid: recalled, dashed: failed)", fontsize=10)
+    ax_n.legend(fontsize=6)
+    ax_a.set_xlabel("time (τ_n)")
+    ax_a.set_ylabel("E(t), abstract model (§6 scaling, from rest)")
+    ax_a.set_title("abstract model, same cue (solid: recalled)", fontsize=10)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return _save(fig, Path(path))
+__all__ = ["plot_capacity_scaling", "plot_knockout_capacity", "plot_activation_fits", "plot_energy_traces"]

@@ -70,3 +70,21 @@ def test_energy_decreases_along_a_successful_spiking_recall():
     assert trace.summary["energy"]["net_decrease"] > 0
     with pytest.raises(InputError, match="record_synapses"):
         energy_along_run(net, type(run)(run.t, run.overlaps, run.final_overlaps, run.report, {}))
+
+
+def test_transfer_curves_and_energy_figures_of_a_spiking_recall(tmp_path):
+    """The spiking rung's own recordings: g is exactly tanh(β_s s) (a check of the mapping), ψ
+    against its drive g + Tψ is a monotone tanh with gain ≤ β_p (the process integrates its
+    drive with a leak), φ rises with the recurrent input; the figures are written."""
+    from astrobrian.analysis.report import analyse_recall, fit_transfers
+    from astrobrian.plotting_sweeps import plot_activation_fits, plot_energy_traces
+
+    a = analyse_recall("spiking", 12, 4, 1, seed=1)
+    fits = fit_transfers([a])
+    assert fits["g"].beta == pytest.approx(3.0, rel=1e-6) and fits["g"].rms < 1e-9
+    psi = fits["psi"]  # the abstract form tanh(β'u): its gain and residual
+    assert 1.0 < psi.tanh_beta <= 2.0 + 1e-6 and psi.tanh_rms < 0.05 and psi.monotonicity > 0.9
+    assert fits["phi"].beta > 0 and fits["phi"].monotonicity > 0.5
+    assert a.abstract_energy.shape == a.abstract_t.shape and np.all(np.diff(a.abstract_energy[30:]) <= 1e-9)
+    assert plot_activation_fits(a.samples, fits, "t", tmp_path / "act.png").stat().st_size > 0
+    assert plot_energy_traces([a], "t", tmp_path / "energy.png").stat().st_size > 0

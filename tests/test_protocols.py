@@ -99,7 +99,15 @@ def test_a_missing_control_rung_is_named_not_skipped(monkeypatch):
 
 def test_every_library_protocol_validates_or_names_its_missing_rung():
     assert {"recall", "knockout_sweep", "rate", "spiking"} <= set(protocols.available())
+    from astrobrian import sweep_protocols
+
     for name in protocols.available():
+        path, data = protocols.read(name)
+        if data.get("kind", "recall") != "recall":  # capacity sweeps: their own schema
+            assert sweep_protocols.validate(data, path.name).kind in sweep_protocols.KINDS
+            with pytest.raises(ProtocolError, match="kind"):
+                protocols.validate(data, path.name)
+            continue
         try:
             p = protocols.load(name)
         except ProtocolError as err:  # a rung another issue builds: named, never silently dropped

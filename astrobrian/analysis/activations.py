@@ -8,6 +8,7 @@ abstract model's tanh(β z) (residual of the best pure tanh, A = 1, z₀ = y₀ 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -56,7 +57,7 @@ def _samples(z: object, y: object, name: str, max_samples: int, seed: int) -> tu
 def fit_activation(z: object, y: object, name: str = "activation", max_samples: int = 20000,
                    seed: int = 0) -> ActivationFit:
     """Fit the transfer curve y(z) of one population from paired samples (any shapes, flattened)."""
-    from scipy.optimize import curve_fit
+    from scipy.optimize import OptimizeWarning, curve_fit
     from scipy.stats import spearmanr
 
     z, y = _samples(z, y, name, max_samples, seed)
@@ -67,11 +68,13 @@ def fit_activation(z: object, y: object, name: str = "activation", max_samples: 
 
     amp0 = float(np.ptp(y)) / 2 or 1.0
     p0 = (1.0 / scale, amp0, float(np.median(z)), float(np.mean(y)))
-    (beta, amp, z0, off), _ = curve_fit(model, z, y, p0=p0, maxfev=20000)
+    with warnings.catch_warnings():  # an ill-determined covariance is expected (and unused) on saturated data
+        warnings.simplefilter("ignore", OptimizeWarning)
+        (beta, amp, z0, off), _ = curve_fit(model, z, y, p0=p0, maxfev=20000)
+        (tb,), _ = curve_fit(lambda v, b: np.tanh(b * v), z, y, p0=(abs(beta) or 1.0,), maxfev=20000)
     if amp < 0:  # the same curve with a positive amplitude
         beta, amp = -beta, -amp
     rms = float(np.sqrt(np.mean((model(z, beta, amp, z0, off) - y) ** 2)))
-    (tb,), _ = curve_fit(lambda v, b: np.tanh(b * v), z, y, p0=(abs(beta) or 1.0,), maxfev=20000)
     tanh_rms = float(np.sqrt(np.mean((np.tanh(tb * z) - y) ** 2)))
     rho = spearmanr(z, y).statistic if np.ptp(y) > 0 else 0.0
     return ActivationFit(name, float(beta), float(amp), float(z0), float(off), rms, float(tb), tanh_rms,

@@ -47,6 +47,18 @@ def _descent(t: np.ndarray, e: np.ndarray, t_release: float, tol: float) -> dict
             "intervals": int(de.size)}
 
 
+def abstract_model_of(network: Any, beta_n: float = 5.0) -> NeuronAstrocyteMemory:
+    """The §1 model a spiking/biophysical network maps onto: its patterns, scalings, coupling,
+    knockouts and synapse/process gains, with neuron gain `beta_n`."""
+    params = network.parameters
+    ns = network.synapses.namespace
+    return NeuronAstrocyteMemory(
+        network.patterns, beta=beta_n, beta_s=float(ns["beta_s"]), beta_p=float(ns["beta_p"]),
+        alpha=float(ns["alpha"]), gamma=float(ns.get("gamma", 1.0)), hebbian_scale=float(params["hebbian_scale"]),
+        coupling_scale=float(params["coupling_scale"]), coupling=_coupling_of(params),
+        knockouts=Knockouts(**params.get("knockouts", {})))
+
+
 def energy_along_run(network: Any, run: Any, beta_n: float = 5.0, tol: float = 1e-9) -> EnergyTrace:
     """E(t) on the mapped state of a spiking/biophysical `run` (a RecallRun recorded with
     record_synapses); `beta_n` is the abstract neuron gain used to map φ back to x."""
@@ -68,11 +80,10 @@ def energy_along_run(network: Any, run: Any, beta_n: float = 5.0, tol: float = 1
     else:
         p = ((np.asarray(rec["C"]) - float(ns["C_mid"])) / float(ns["C_width"])).reshape(-1, n, n)
     # synapse k = post·N + pre → S[post, pre]
-    knock = Knockouts(**params.get("knockouts", {}))
-    common = dict(beta=beta_n, hebbian_scale=float(params["hebbian_scale"]), coupling_scale=float(params["coupling_scale"]),
+    model = abstract_model_of(network, beta_n)
+    knock = model.knockouts
+    common = dict(beta=beta_n, hebbian_scale=model.hebbian_scale, coupling_scale=model.coupling_scale,
                   coupling=_coupling_of(params), knockouts=knock)
-    model = NeuronAstrocyteMemory(network.patterns, beta_s=float(ns["beta_s"]), beta_p=float(ns["beta_p"]),
-                                  alpha=float(ns["alpha"]), gamma=float(ns.get("gamma", 1.0)), **common)
     b = np.zeros_like(x)
     terms = model.energy_terms(x, s, p, b)
     energy = sum(terms.values())
