@@ -293,3 +293,16 @@ def test_spiking_capacity_exceeds_its_pairwise_control(tmp_path, capsys):
 def test_recall_protocols_refuse_sweep_options(capsys):
     assert main(["run", "recall", "--workers", "2", "--quiet"]) == 2
     assert "--workers" in capsys.readouterr().err
+
+
+def test_coupling_cut_removes_the_spiking_rungs_extra_capacity():
+    """knockout_capacity on the spiking rung (N = 12, coarse): cutting the astrocyte's coupling
+    brings K_max down to the pairwise range, as the abstract prediction on the same trials."""
+    data = {"kind": "knockout_capacity", "N": 12, "trials": 3, "cue_duration": "120 ms", "duration": "320 ms",
+            "workers": 1, "levels": [0.5], "rel_tol": 0.5,
+            "models": {"spiking": {"rung": "spiking", "k_start": 2.0}, "abstract": {"model": "neuron-astrocyte-rest"}},
+            "knockouts": {"type": "coupling_cut", "fractions": [0.0, 1.0]}}
+    table = run_sweep(validate(data, "t.toml")).summary()["knockouts"]["coupling_cut"]
+    (net_intact, net_cut), (ab_intact, ab_cut) = table["spiking"]["0.5"], table["abstract"]["0.5"]
+    assert net_intact >= 8 and net_cut <= 3  # pairwise Hopfield at N = 12: K_max ≈ 2–3
+    assert ab_cut < ab_intact

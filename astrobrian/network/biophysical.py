@@ -14,6 +14,8 @@ loop with no memory drive); the cue is an input current only.
 
 from __future__ import annotations
 
+import functools
+
 from typing import Any
 
 import numpy as np
@@ -60,10 +62,20 @@ def _loop_constants(spec: Any) -> dict[str, float]:
 def process_steady_state(spec: Any, production: float, t_settle: float = 300.0) -> dict[str, float]:
     """IP3 (µM), Ca²⁺ (µM) and h of one process whose IP3 loop gets a constant extra
     `production` (µM/s: PLCβ plus memory drive), integrated with SciPy (LSODA) for `t_settle`
-    physiological seconds; Ca²⁺ is the mean over the last tenth (the loop may oscillate)."""
+    physiological seconds; Ca²⁺ is the mean over the last tenth (the loop may oscillate).
+    Cached per parameter set: every build and every trial of a sweep reuses it."""
+    return dict(_steady_state(_key(spec), float(production), float(t_settle)))
+
+
+def _key(spec: Any) -> tuple:
+    return tuple(sorted(_loop_constants(spec).items()))
+
+
+@functools.lru_cache(maxsize=256)
+def _steady_state(key: tuple, production: float, t_settle: float) -> tuple:
     from scipy.integrate import solve_ivp
 
-    v = _loop_constants(spec)
+    v = dict(key)
 
     def rhs(_t, y):
         i, c, h = max(y[0], 0.0), max(y[1], 1e-12), y[2]
@@ -78,19 +90,28 @@ def process_steady_state(spec: Any, production: float, t_settle: float = 300.0) 
 
     t_eval = np.linspace(0.9 * t_settle, t_settle, 200)
     sol = solve_ivp(rhs, (0.0, t_settle), [0.3, 0.03, 0.8], method="LSODA", rtol=1e-8, atol=1e-10, t_eval=t_eval)
-    return {"I": float(sol.y[0, -1]), "C": float(np.mean(sol.y[1])), "h": float(sol.y[2, -1])}
+    return (("I", float(sol.y[0, -1])), ("C", float(np.mean(sol.y[1]))), ("h", float(sol.y[2, -1])))
 
 
 def switch_production(spec: Any, tol: float = 1e-4) -> float:
     """The IP3 production (µM/s) at which a process's steady Ca²⁺ crosses C_mid (bisection on
-    `process_steady_state`; the loop is monotone in the production)."""
-    c_mid = _loop_constants(spec)["C_mid"]
+    `process_steady_state`; the loop is monotone in the production). Cached per parameter set."""
+    return _switch(_key(spec), float(tol))
+
+
+@functools.lru_cache(maxsize=64)
+def _switch(key: tuple, tol: float) -> float:
+    c_mid = dict(key)["C_mid"]
+
+    def calcium(production: float) -> float:
+        return dict(_steady_state(key, production, 300.0))["C"]
+
     lo, hi = 0.0, 2.0
-    if process_steady_state(spec, hi)["C"] < c_mid:
+    if calcium(hi) < c_mid:
         raise InputError("C_mid", "a Ca²⁺ level the process reaches (below its high state)", c_mid)
     while hi - lo > tol:
         mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if process_steady_state(spec, mid)["C"] < c_mid else (lo, mid)
+        lo, hi = (mid, hi) if calcium(mid) < c_mid else (lo, mid)
     return 0.5 * (lo + hi)
 
 
