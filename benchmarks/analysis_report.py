@@ -5,7 +5,7 @@ succeed and fail, next to the abstract model's energy from the same cue.
     python benchmarks/analysis_report.py [--out benchmarks/out/analysis] [--n 32]
 
 Writes OUT/analysis.json (fits, energy summaries, manifest) and per rung OUT/<rung>_activations.png,
-OUT/<rung>_energy.png. Loads: K = N/2 (recalls) and K = 7N/4 (near K_max: recalls and failures).
+OUT/<rung>_energy.png. Loads: K = N/2 (recalls), 7N/4 (near K_max) and 5N/2 (beyond it: failures).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def main() -> None:
     report = {}
     for rung in args.rungs:
         t0 = time.perf_counter()
-        analyses = [analyse_recall(rung, n, k, flips, seed) for k in (n // 2, 7 * n // 4) for seed in range(args.seeds)]
+        analyses = [analyse_recall(rung, n, k, flips, seed) for k in (n // 2, 7 * n // 4, 5 * n // 2) for seed in range(args.seeds)]
         fits = fit_transfers(analyses)
         title = f"{rung} rung, N = {n}, {flips} bits flipped"
         pooled = {name: tuple(np.concatenate([a.samples[name][i].ravel() for a in analyses]) for i in (0, 1))
