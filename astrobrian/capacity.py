@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Generator
+from typing import Any, Callable, Generator
 
 import numpy as np
 from scipy import optimize, stats
@@ -154,6 +154,17 @@ def kmax_search(
         yield from p(min(max(mid, lo + 1), hi - 1))
 
 
+def drive(search: Generator, evaluate: Callable) -> Any:
+    """Run a point-asking search (see `kmax_search`) to its end, evaluating each point it
+    yields with `evaluate`; returns the search's result."""
+    try:
+        point = next(search)
+        while True:
+            point = search.send(evaluate(point))
+    except StopIteration as done:
+        return done.value
+
+
 def find_kmax(
     p_of_k: Callable[[int], float],
     level: float,
@@ -164,13 +175,7 @@ def find_kmax(
 ) -> tuple[float, list[int]]:
     """K_max at P = level with P(K) from `p_of_k` (memoised in `cache`): `kmax_search` driven
     point by point. Returns (K_max, [K_lo, K_hi])."""
-    search = kmax_search(level, cache, k_start=k_start, k_limit=k_limit, rel_tol=rel_tol)
-    try:
-        k = next(search)
-        while True:
-            k = search.send(p_of_k(k))
-    except StopIteration as done:
-        return done.value
+    return drive(kmax_search(level, cache, k_start=k_start, k_limit=k_limit, rel_tol=rel_tol), p_of_k)
 
 
 def monotone_crossing(points: dict[int, float], level: float) -> float:
@@ -314,6 +319,7 @@ __all__ = [
     "capacity_scan",
     "recall_trials",
     "find_kmax",
+    "drive",
     "kmax_search",
     "monotone_crossing",
     "fit_power_law",

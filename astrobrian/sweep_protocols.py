@@ -26,6 +26,7 @@ figures, each atomically, after the last point. Schema (every key checked, error
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -82,7 +83,7 @@ class SweepProtocol:
         return plain({
             "kind": self.kind, "seed": self.seed, "N": self.ns, "flips": {n: self.flipped(n) for n in self.all_ns()},
             "trials": self.trials, "criterion": self.criterion, "levels": self.levels, "rel_tol": self.rel_tol,
-            "models": [{**plain(m), "times": plain(m.times)} for m in self.models], "verdict": self.verdict,
+            "models": [plain(m) for m in self.models], "verdict": self.verdict,
             "knockouts": {"types": self.knockout_types, "fractions": self.fractions},
         })
 
@@ -291,13 +292,14 @@ class SweepRun:
 
     def trial_seconds(self) -> dict:
         """Mean wall time of a trial per model and N (the cost growth with N)."""
-        out: dict[str, dict[str, float]] = {}
+        secs: dict[tuple[str, str], list[float]] = defaultdict(list)
         for line, pts in self.points.items():
-            model, n = line.split("|")[0], line.split("|")[1]
-            secs = [r["seconds"] for trials in pts.values() for r in trials]
-            if secs:
-                out.setdefault(model, {}).setdefault(n, []).extend(secs)  # type: ignore[arg-type]
-        return {m: {n: round(float(np.mean(v)), 3) for n, v in d.items()} for m, d in out.items()}
+            model, n = line.split("|")[:2]  # knockout lines count with their model and N
+            secs[(model, n)].extend(r["seconds"] for trials in pts.values() for r in trials)
+        out: dict[str, dict[str, float]] = {}
+        for (model, n), values in secs.items():
+            out.setdefault(model, {})[n] = round(float(np.mean(values)), 3)
+        return out
 
     def _scaling(self) -> dict:
         p = self.protocol

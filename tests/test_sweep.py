@@ -9,21 +9,12 @@ import pytest
 from astrobrian.analysis.scaling import (
     SweepModel, Verdict, compute_units, draw_trial, kmax_line, point_tasks, scaling_fits, success_fraction, trend,
 )
-from astrobrian.capacity import Criterion, find_kmax, kmax_search
+from astrobrian.capacity import Criterion, drive, find_kmax, kmax_search
 from astrobrian.cli import main
 from astrobrian.errors import InputError
 from astrobrian.protocols import ProtocolError, read
 from astrobrian.sweep import Checkpoint, InProcess, LocalPool, Task, run_lines
 from astrobrian.sweep_protocols import run_sweep, validate
-
-
-def _drive(search, p_of_k):
-    try:
-        k = next(search)
-        while True:
-            k = search.send(p_of_k(k))
-    except StopIteration as done:
-        return done.value
 
 
 # ---- the K_max search --------------------------------------------------------------------------
@@ -36,7 +27,7 @@ def test_search_finds_a_sharp_threshold_from_any_start(k_start):
         visited.append(k)
         return 1.0 if k <= 37 else 0.0
 
-    kmax, bracket = _drive(kmax_search(0.5, {}, k_start=k_start, rel_tol=0.0), p)
+    kmax, bracket = drive(kmax_search(0.5, {}, k_start=k_start, rel_tol=0.0), p)
     assert bracket == [37, 38]
     assert 37 <= kmax <= 38
     assert len(visited) == len(set(visited))  # no point evaluated twice
@@ -44,13 +35,13 @@ def test_search_finds_a_sharp_threshold_from_any_start(k_start):
 
 
 def test_search_reports_zero_when_one_pattern_fails():
-    assert _drive(kmax_search(0.5, {}, k_start=8), lambda k: 0.0) == (0.0, [0, 1])
+    assert drive(kmax_search(0.5, {}, k_start=8), lambda k: 0.0) == (0.0, [0, 1])
 
 
 def test_find_kmax_is_the_driven_search():
     p = lambda k: float(np.clip(1.5 - k / 40.0, 0, 1))  # noqa: E731
     a = find_kmax(p, 0.5, {}, rel_tol=0.05, k_start=10)
-    b = _drive(kmax_search(0.5, {}, k_start=10, rel_tol=0.05), p)
+    b = drive(kmax_search(0.5, {}, k_start=10, rel_tol=0.05), p)
     assert a == b
     assert abs(a[0] - 40.0) / 40.0 < 0.06
 
@@ -62,7 +53,7 @@ def test_levels_share_points():
         calls.append(k)
         return float(np.clip(1.2 - k / 50.0, 0, 1))
 
-    res = _drive(kmax_line((0.5, 0.9), k_start=16, rel_tol=0.05, k_limit=1 << 16), p)
+    res = drive(kmax_line((0.5, 0.9), k_start=16, rel_tol=0.05, k_limit=1 << 16), p)
     assert res["kmax"]["0.9"] < res["kmax"]["0.5"]
     assert len(calls) == len(set(calls)) == len(res["points"])
 
