@@ -13,15 +13,24 @@ Brian2 objects (`NeuronGroup`, `Synapses`) so users keep every device and monito
 
 from __future__ import annotations
 
+import ast
+import logging
+import re
 import textwrap
 import tomllib
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from brian2.core.namespace import DEFAULT_CONSTANTS, DEFAULT_UNITS
+from brian2.units.fundamentalunits import DIMENSIONLESS, get_dimensions
+
 from .errors import InputError
-from .quantities import UNITS, parse_quantity, require_dimensions
+from .quantities import describe_dimensions, is_finite, parse_quantity
 
 KINDS = ("neuron", "synapse")
 _TOP_KEYS = {
@@ -239,31 +248,105 @@ def _linked_namespace(own: dict, code: str, source, target) -> dict:
     return namespace
 
 
-def _str(data: dict, key: str, path: Path, required: bool = True, default: str = "") -> str:
-    value = data.get(key, None)
+# ---- reading a model file (every field's type is checked, each error names the field) -------
+_CONNECTION_KEYS = {"model", "on_pre", "description", "source", "target", "method"}
+_PRESET_KEYS = {"description", "parameters", "initial"}
+_EVENT_KEYS = {"threshold", "reset", "refractory"}
+_PATHWAY_KEYS = {"on_pre", "on_post"}
+_REQUIRE_KEYS = {"pre", "post"}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+class _WrongDimensions(ModelFileError):
+    """A preset or override whose dimensions differ from the file's value of the parameter."""
+
+
+def _brief(value: object) -> object:
+    """A value as a message shows it: long values cut so that the message stays one short line."""
+    text = repr(value)
+    return value if len(text) <= 80 else f"{text[:60]}… ({len(text)} characters)"
+
+
+def _read(path: Path) -> dict:
+    """The TOML data of a model file; unreadable, non-UTF-8 or invalid files are one-line errors."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ModelFileError(path, "file", "a readable file", err.strerror or str(err)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ModelFileError(path, "file", "UTF-8 text", f"byte 0x{raw[err.start]:02x} at offset {err.start}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ModelFileError(path, "file", "valid TOML", str(err)) from None
+    except RecursionError:
+        raise ModelFileError(path, "file", "valid TOML nested less deeply", "arrays or tables nested too deep") from None
+
+
+def _table(value: object, path: Path, field_name: str, keys: set[str] | None = None) -> dict:
+    """A TOML table (missing = empty), optionally restricted to `keys`."""
     if value is None:
-        if required:
-            raise ModelFileError(path, key, "a string", "nothing")
-        return default
-    if not isinstance(value, str):
-        raise ModelFileError(path, key, "a string", value)
+        return {}
+    if not isinstance(value, dict):
+        raise ModelFileError(path, field_name, "a table" + (f" with keys among {', '.join(sorted(keys))}" if keys else ""),
+                             _brief(value))
+    if keys is not None and set(value) - keys:
+        raise ModelFileError(path, field_name, f"keys among {', '.join(sorted(keys))}", sorted(set(value) - keys))
     return value
 
 
-def _parse_parameters(raw: dict, path: Path) -> dict[str, Parameter]:
+def _text(value: object, path: Path, field_name: str, required: bool = False, default: str | None = None) -> str | None:
+    """A string field (missing: an error if `required`, else `default`)."""
+    if value is None:
+        if required:
+            raise ModelFileError(path, field_name, "a string", "nothing")
+        return default
+    if not isinstance(value, str):
+        raise ModelFileError(path, field_name, "a string", _brief(value))
+    return value
+
+
+def _texts(value: object, path: Path, field_name: str) -> list[str]:
+    """A list of strings (missing = empty)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ModelFileError(path, field_name, "a list of strings", _brief(value))
+    return list(value)
+
+
+def _value(text: object, field_name: str):
+    """A parameter value: a number or quantity string (files, overrides) or a scalar Brian2
+    quantity (overrides); always finite."""
+    from brian2.units.fundamentalunits import Quantity
+
+    if isinstance(text, (str, int, float)):
+        return parse_quantity(text, field_name)
+    if isinstance(text, (Quantity, np.number)) and not isinstance(text, np.bool_) and np.ndim(text) == 0:
+        if not is_finite(text):
+            raise InputError(field_name, "a finite quantity", text)
+        return text if isinstance(text, Quantity) else float(text)
+    raise InputError(field_name, "a number, a quantity string such as '10 ms' or a Brian2 quantity", _brief(text))
+
+
+def _parse_parameters(raw: object, path: Path) -> dict[str, Parameter]:
     params = {}
-    for name, entry in raw.items():
+    for name, entry in _table(raw, path, "parameters").items():
         field_name = f"parameters.{name}"
+        if not _NAME.match(name):
+            raise ModelFileError(path, field_name, "a parameter name made of letters, digits and _", name)
         if isinstance(entry, dict):
-            unknown = set(entry) - _PARAM_KEYS
-            if unknown:
-                raise ModelFileError(path, field_name, f"keys among {sorted(_PARAM_KEYS)}", sorted(unknown))
+            _table(entry, path, field_name, _PARAM_KEYS)
             if "value" not in entry:
                 raise ModelFileError(path, field_name, "a 'value'", "no value")
-            text, meaning, ref = entry["value"], entry.get("meaning", ""), entry.get("reference", "")
+            text = entry["value"]
+            meaning = _text(entry.get("meaning"), path, f"{field_name}.meaning", default="")
+            ref = _text(entry.get("reference"), path, f"{field_name}.reference", default="")
         else:
             text, meaning, ref = entry, "", ""
-        params[name] = Parameter(name, parse_quantity(text, f"{path}: [{field_name}]"), str(text), meaning, ref)
+        params[name] = Parameter(name, _value(text, f"{path}: [{field_name}]"), str(text), meaning, ref)
     return params
 
 
@@ -272,106 +355,167 @@ def _apply_values(params: dict[str, Parameter], values: dict, path: Path, where:
     for name, text in values.items():
         if name not in params:
             raise ModelFileError(path, f"{where}.{name}", f"a parameter of the model ({', '.join(params)})", name)
-        field_name = f"{path}: [{where}.{name}]"
-        value = parse_quantity(text, field_name) if isinstance(text, (str, int, float)) and not hasattr(text, "dim") else text
-        require_dimensions(value, params[name].value, field_name)
+        value = _value(text, f"{path}: [{where}.{name}]")
         old = params[name]
+        if get_dimensions(value) != get_dimensions(old.value):
+            raise _WrongDimensions(path, f"{where}.{name}", f"{describe_dimensions(old.value)}, like parameters.{name} = "
+                                   f"{old.text}", _brief(text))
         params[name] = Parameter(name, value, str(text), old.meaning, f"{where}" + (f"; default from {old.reference}" if old.reference else ""))
+
+
+def _initial_values(values: dict, eqs, path: Path, where: str, prefix: str = "") -> dict[str, Any]:
+    """Initial values of state variables: finite, of the variable's dimensions (a plain 0 is
+    accepted for any variable, as Brian2 accepts it)."""
+    from brian2.units.fundamentalunits import Quantity
+
+    settable = sorted(eqs.diff_eq_names | eqs.parameter_names)
+    out = {}
+    for var, text in values.items():
+        field_name = f"{where}.{prefix}{var}"
+        if var not in settable:
+            raise ModelFileError(path, field_name, f"a variable of the equations ({', '.join(settable)})", var)
+        if isinstance(text, (str, int, float)):
+            value = parse_quantity(text, f"{path}: [{field_name}]")
+        elif isinstance(text, (Quantity, np.ndarray, np.number)) and not isinstance(text, np.bool_):
+            if not is_finite(text):
+                raise ModelFileError(path, field_name, "finite values", _brief(text))
+            value = text
+        else:
+            raise ModelFileError(path, field_name, "a number, a quantity string such as '-70 mV' or a Brian2 quantity",
+                                 _brief(text))
+        if get_dimensions(value) != eqs.dimensions[var] and not np.all(np.asarray(value) == 0):
+            raise ModelFileError(path, field_name, describe_dimensions(eqs.dimensions[var]), _brief(text))
+        out[var] = value
+    return out
+
+
+def _refractory(value: object, path: Path):
+    """events.refractory: a duration ('2 ms'), a parameter or expression ('t_ref + dt') or a condition."""
+    from brian2 import second
+
+    field_name = "events.refractory"
+    if value is None:
+        return None
+    text = _text(value, path, field_name)
+    if not re.match(r"\s*[-+]?\s*[0-9.]", text):
+        return text  # Brian2 code, unit-checked with the model
+    duration = parse_quantity(text, f"{path}: [{field_name}]")
+    if get_dimensions(duration) != get_dimensions(second):
+        raise ModelFileError(path, field_name, "a time (second), a parameter or an expression", text)
+    if float(duration) < 0:
+        raise ModelFileError(path, field_name, "a duration ≥ 0", text)
+    return duration
+
+
+def _parse(path: Path, data: dict) -> tuple[ModelSpec, dict[str, dict]]:
+    """The model as the file states it (file values, no preset) and its checked presets' tables."""
+    from brian2 import Equations
+
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise ModelFileError(path, ", ".join(sorted(unknown)), f"known keys: {', '.join(sorted(_TOP_KEYS))}")
+    kind = _text(data.get("kind"), path, "kind", required=True)
+    if kind not in KINDS:
+        raise ModelFileError(path, "kind", f"one of {', '.join(KINDS)}", kind)
+    name = _text(data.get("name"), path, "name", required=True)
+    if not _NAME.match(name):
+        raise ModelFileError(path, "name", "a name made of letters, digits and _ (it names Brian2 objects)", name)
+    equations_text = _text(data.get("equations"), path, "equations", required=True)
+    try:
+        eqs = Equations(equations_text)
+    except Exception as err:  # Brian2's parser: EquationError, SyntaxError, TypeError, RecursionError…
+        raise ModelFileError(path, "equations", "Brian2 equations with valid units",
+                             (str(err).splitlines() or [type(err).__name__])[0]) from None
+    params = _parse_parameters(data.get("parameters"), path)
+    presets = {}
+    for pname, p in _table(data.get("presets"), path, "presets").items():
+        p = _table(p, path, f"presets.{pname}", _PRESET_KEYS)
+        presets[pname] = {
+            "description": _text(p.get("description"), path, f"presets.{pname}.description", default=""),
+            "parameters": _table(p.get("parameters"), path, f"presets.{pname}.parameters"),
+            "initial": _table(p.get("initial"), path, f"presets.{pname}.initial"),
+        }
+    initial = _initial_values(_table(data.get("initial"), path, "initial"), eqs, path, "initial")
+    events = _table(data.get("events"), path, "events", _EVENT_KEYS)
+    pathways = _table(data.get("pathways"), path, "pathways", _PATHWAY_KEYS)
+    requires = _table(data.get("requires"), path, "requires", _REQUIRE_KEYS)
+    run_regularly = _text(data.get("run_regularly"), path, "run_regularly")
+    for key, present, needs in (("events", events, "neuron"), ("run_regularly", run_regularly, "neuron"),
+                                ("pathways", pathways, "synapse"), ("requires", requires, "synapse")):
+        if present and kind != needs:
+            raise ModelFileError(path, key, f"no {key} in a {kind} model (a {needs} model has them)", _brief(present))
+    connections = {}
+    for cname, c in _table(data.get("connections"), path, "connections").items():
+        where = f"connections.{cname}"
+        if not _NAME.match(cname):
+            raise ModelFileError(path, where, "a connection name made of letters, digits and _", cname)
+        c = _table(c, path, where, _CONNECTION_KEYS)
+        connections[cname] = Connection(
+            cname, _text(c.get("model"), path, f"{where}.model", required=True),
+            _text(c.get("on_pre"), path, f"{where}.on_pre"), _text(c.get("description"), path, f"{where}.description", default=""),
+            _text(c.get("source"), path, f"{where}.source", default="any group"),
+            _text(c.get("target"), path, f"{where}.target", default="any group"), _text(c.get("method"), path, f"{where}.method"),
+        )
+    spec = ModelSpec(
+        name=name,
+        path=path,
+        description=_text(data.get("description"), path, "description", required=True),
+        kind=kind,
+        equations=eqs,
+        parameters=params,
+        method=_text(data.get("method"), path, "method", default="euler"),
+        threshold=_text(events.get("threshold"), path, "events.threshold"),
+        reset=_text(events.get("reset"), path, "events.reset"),
+        refractory=_refractory(events.get("refractory"), path),
+        pathways={k: _text(v, path, f"pathways.{k}") for k, v in pathways.items()},
+        initial=initial,
+        connections=connections,
+        requires={k: _text(v, path, f"requires.{k}") for k, v in requires.items()},
+        references=_texts(data.get("references"), path, "references"),
+        see_also=_texts(data.get("see_also"), path, "see_also"),
+        presets={k: v["description"] for k, v in presets.items()},
+        notes=_text(data.get("notes"), path, "notes", default=""),
+        run_regularly=run_regularly,
+        equations_text=equations_text,
+    )
+    linked = {n for n in eqs.identifiers if n.endswith(("_pre", "_post"))}  # the connected groups' variables
+    missing = sorted(eqs.identifiers - set(params) - _BUILTINS - set(DEFAULT_UNITS) - linked)
+    if missing:
+        raise ModelFileError(path, "parameters", f"a value for every identifier of the equations; missing {', '.join(missing)}")
+    return spec, presets
 
 
 def load(name_or_path: str | Path, preset: str | None = None, check: bool = True, **overrides: Any) -> ModelSpec:
     """Load a model file by library name or path, apply a named preset and overrides.
 
     Overrides are parameter values (quantities, numbers or quantity strings) or initial
-    values prefixed with `init_` (e.g. `init_h=0.9`). With `check` the equations are
-    unit-checked by Brian2 at once, so a broken file fails here, not at run time.
+    values prefixed with `init_` (e.g. `init_h=0.9`). With `check` the equations, events,
+    pathways and connections are unit-checked by Brian2 at once, so a broken file fails here,
+    not at run time.
     """
-    from brian2 import Equations
-    from brian2.equations.equations import EquationError
-
     path = resolve_file(name_or_path, library_dir(), "model")
+    spec, presets = _parse(path, _read(path))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ModelFileError(path, "file", "valid TOML", str(err)) from None
-    unknown = set(data) - _TOP_KEYS
-    if unknown:
-        raise ModelFileError(path, ", ".join(sorted(unknown)), f"known keys: {', '.join(sorted(_TOP_KEYS))}")
-    kind = _str(data, "kind", path)
-    if kind not in KINDS:
-        raise ModelFileError(path, "kind", f"one of {', '.join(KINDS)}", kind)
-    try:
-        eqs = Equations(_str(data, "equations", path))
-    except (EquationError, ValueError, SyntaxError) as err:
-        raise ModelFileError(path, "equations", "Brian2 equations with valid units", str(err).splitlines()[0]) from None
-    params = _parse_parameters(data.get("parameters", {}), path)
-    presets = data.get("presets", {})
-    for name, p in presets.items():  # every preset is checked, not only the one applied
-        unknown_p = set(p) - {"description", "parameters", "initial"}
-        if unknown_p:
-            raise ModelFileError(path, f"presets.{name}", "keys description, parameters, initial", sorted(unknown_p))
-        _apply_values(dict(params), p.get("parameters", {}), path, f"presets.{name}.parameters")
-    if preset is not None:
-        if preset not in presets:
-            raise ModelFileError(path, "presets", f"a preset among {', '.join(presets) or '(none)'}", preset)
-        p = presets[preset]
-        _apply_values(params, p.get("parameters", {}), path, f"presets.{preset}.parameters")
-    initial_raw = dict(data.get("initial", {}))
-    if preset is not None:
-        initial_raw.update(presets[preset].get("initial", {}))
-    param_overrides = {k: v for k, v in overrides.items() if not k.startswith("init_")}
-    initial_raw.update({k[5:]: v for k, v in overrides.items() if k.startswith("init_")})
-    _apply_values(params, param_overrides, path, "overrides")
-    initial = {}
-    for var, text in initial_raw.items():
-        if var not in eqs.names:
-            raise ModelFileError(path, f"initial.{var}", f"a variable of the equations ({', '.join(sorted(eqs.names))})", var)
-        initial[var] = parse_quantity(text, f"{path}: [initial.{var}]") if isinstance(text, (str, int, float)) else text
-    events = data.get("events", {})
-    unknown_events = set(events) - {"threshold", "reset", "refractory"}
-    if unknown_events:
-        raise ModelFileError(path, "events", "keys threshold, reset, refractory", sorted(unknown_events))
-    refractory = events.get("refractory")
-    if isinstance(refractory, str) and refractory.strip() and refractory.strip()[0].isdigit():
-        refractory = parse_quantity(refractory, f"{path}: [events.refractory]")
-    connections = {}
-    for cname, c in data.get("connections", {}).items():
-        if "model" not in c:
-            raise ModelFileError(path, f"connections.{cname}.model", "Brian2 Synapses equations", "nothing")
-        connections[cname] = Connection(
-            cname, c["model"], c.get("on_pre"), c.get("description", ""), c.get("source", "self"),
-            c.get("target", "self"), c.get("method"),
-        )
-    spec = ModelSpec(
-        name=_str(data, "name", path),
-        path=path,
-        description=_str(data, "description", path),
-        kind=kind,
-        equations=eqs,
-        parameters=params,
-        method=_str(data, "method", path, required=False, default="euler"),
-        threshold=events.get("threshold"),
-        reset=events.get("reset"),
-        refractory=refractory,
-        pathways=dict(data.get("pathways", {})),
-        initial=initial,
-        connections=connections,
-        requires=dict(data.get("requires", {})),
-        references=list(data.get("references", [])),
-        see_also=list(data.get("see_also", [])),
-        presets={k: v.get("description", "") for k, v in presets.items()},
-        preset=preset,
-        notes=data.get("notes", ""),
-        run_regularly=data.get("run_regularly"),
-        equations_text=data["equations"],
-    )
-    linked = {n for n in eqs.identifiers if n.endswith(("_pre", "_post"))}  # the connected groups' variables
-    missing = sorted(eqs.identifiers - set(params) - _BUILTINS - set(UNITS) - linked)
-    if missing:
-        raise ModelFileError(path, "parameters", f"a value for every identifier of the equations; missing {', '.join(missing)}")
+        for pname, p in presets.items():  # every preset is checked, not only the one applied
+            _apply_values(dict(spec.parameters), p["parameters"], path, f"presets.{pname}.parameters")
+            _initial_values(p["initial"], spec.equations, path, f"presets.{pname}.initial")
+        params, initial = dict(spec.parameters), dict(spec.initial)
+        if preset is not None:
+            if preset not in presets:
+                raise ModelFileError(path, "presets", f"a preset among {', '.join(presets) or '(none)'}", _brief(preset))
+            _apply_values(params, presets[preset]["parameters"], path, f"presets.{preset}.parameters")
+            initial.update(_initial_values(presets[preset]["initial"], spec.equations, path, f"presets.{preset}.initial"))
+        _apply_values(params, {k: v for k, v in overrides.items() if not k.startswith("init_")}, path, "overrides")
+        initial.update(_initial_values({k[5:]: v for k, v in overrides.items() if k.startswith("init_")},
+                                       spec.equations, path, "overrides", prefix="init_"))
+    except _WrongDimensions:
+        if check:  # a file whose own values break its equations is the cause: report that first
+            check_units(spec)
+        raise
+    final = replace(spec, parameters=params, initial=initial, preset=preset)
     if check:
-        check_units(spec)
-    return spec
+        check_units(final, file_parameters=spec.parameters)
+    return final
 
 
 # identifiers Brian2 provides itself (functions, t, dt, i, N, …)
@@ -380,40 +524,459 @@ _BUILTINS = {"t", "dt", "i", "j", "N", "N_incoming", "N_outgoing", "xi", "lastsp
              "clip", "floor", "ceil", "rand", "randn", "int", "timestep", "inf", "pi", "e", "True", "False"}
 
 
-def check_units(spec: ModelSpec) -> None:
-    """Let Brian2 prepare the model (numpy target, one unit) so that inconsistent dimensions in
-    equations, events and pathways fail now, with the file and the message named."""
-    from brian2 import Network, NeuronGroup, prefs, second
-    from brian2.core.base import BrianObjectException
+# ---- the unit check at load time ---------------------------------------------------------------
+_CHECK = "astrobrian_check_"  # the names of the check's throw-away Brian2 objects start so
+
+
+class _QuietCheckObjects(logging.Filter):
+    """Drops Brian2's 'deleted, but never included in a network' warning for the unit check's
+    throw-away objects (a check that fails stops before their network runs); others still warn."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return f"'{_CHECK}" not in record.getMessage()
+
+
+logging.getLogger("brian2.core.base.unused_brian_object").addFilter(_QuietCheckObjects())
+
+
+def _object_name(*parts: str) -> str:
+    return _CHECK + "_".join(re.sub(r"\W", "_", p) for p in parts) + "*"
+
+
+@contextmanager
+def _checking():
+    """Brian2's runtime device and numpy target for the duration of a check ('auto' would
+    compile Cython at load; a standalone device would not run at all)."""
+    from brian2 import prefs
     from brian2.devices.device import get_device, reset_device, set_device
-    from brian2.units.fundamentalunits import DimensionMismatchError
 
     switched = type(get_device()).__name__ != "RuntimeDevice"
     if switched:
         set_device("runtime")
-    target, prefs.codegen.target = prefs.codegen.target, "numpy"  # 'auto' would compile Cython at load
+    target, prefs.codegen.target = prefs.codegen.target, "numpy"
     try:
-        if spec.kind == "neuron":
-            objs = [spec.neuron_group(1, name=None, initial=False, codeobj_class=None)]
-        else:
-            # dummy end points (variables from `requires`); a never-true threshold gives
-            # them the 'spike' event that on_pre / on_post pathways need
-            pre = NeuronGroup(1, spec.requires.get("pre", ""), threshold="False", reset="", namespace={})
-            post = NeuronGroup(1, spec.requires.get("post", ""), threshold="False", reset="", namespace={})
-            syn = spec.synapses(pre, post)
-            syn.connect()
-            objs = [pre, post, syn]
-        Network(*objs).run(0 * second, namespace={})  # prepares every code object: unit checks
-    except BrianObjectException as err:
-        cause = err.__cause__ or err
-        raise ModelFileError(spec.path, "equations", "dimensionally consistent Brian2 equations and events",
-                             " ".join(str(cause).split())) from None
-    except DimensionMismatchError as err:  # raised directly, e.g. a summed variable's unit
-        raise ModelFileError(spec.path, "equations", "dimensionally consistent Brian2 equations and events",
-                             " ".join(str(err).split())) from None
-    except (KeyError, ValueError, SyntaxError, TypeError) as err:
-        raise ModelFileError(spec.path, "equations", "equations Brian2 can prepare", " ".join(str(err).split())) from None
+        yield
     finally:
         prefs.codegen.target = target
         if switched:
             reset_device()
+
+
+def _dummy_ends(spec: ModelSpec, label: str):
+    """Pre and post groups with the variables a synapse model `requires`; a never-true threshold
+    gives them the 'spike' event that on_pre / on_post pathways need."""
+    from brian2 import NeuronGroup
+
+    return tuple(NeuronGroup(1, spec.requires.get(end, ""), threshold="False", reset="", namespace={},
+                             name=_object_name(label, end, "end")) for end in ("pre", "post"))
+
+
+def _model_objects(spec: ModelSpec) -> tuple[list, Any]:
+    """The model's own Brian2 object (with dummy ends for a synapse model): all objects, own one."""
+    if spec.kind == "neuron":
+        group = spec.neuron_group(1, name=_object_name(spec.name), initial=False, codeobj_class=None)
+        return [group], group
+    pre, post = _dummy_ends(spec, spec.name)
+    syn = spec.synapses(pre, post, name=_object_name(spec.name))
+    syn.connect(i=0, j=0)  # array-based: no code to generate
+    return [pre, post, syn], syn
+
+
+def _stand_in(spec: ModelSpec, label: str) -> tuple[Any, list]:
+    """A connection end standing in for a group of model `spec`: the same variables, units and
+    subexpressions, with every state variable a parameter (nothing to integrate: cheap to prepare)."""
+    from brian2 import Equations, NeuronGroup, Synapses
+    from brian2.equations.equations import PARAMETER, SUBEXPRESSION, SingleEquation
+
+    eqs = []
+    for eq in spec.equations.values():
+        if eq.type == SUBEXPRESSION:
+            if "summed" not in eq.flags:  # a summed variable feeds the model's own ends, not this one
+                eqs.append(eq)
+        else:
+            flags = [f for f in eq.flags if f in ("shared", "constant")]
+            eqs.append(SingleEquation(PARAMETER, eq.varname, eq.dim, eq.var_type, None, flags))
+    light = Equations(eqs)
+    if spec.kind == "neuron":
+        opts = {"refractory": spec.refractory} if spec.refractory is not None else {}
+        group = NeuronGroup(1, light, threshold="False", reset="", namespace=dict(spec.namespace),
+                            name=_object_name(label), **opts)
+        return group, [group]
+    pre, post = _dummy_ends(spec, label)
+    syn = Synapses(pre, post, model=light, namespace=_linked_namespace(spec.namespace, str(light), pre, post),
+                   name=_object_name(label))
+    syn.connect(i=0, j=0)  # array-based: no code to generate
+    return syn, [pre, post, syn]
+
+
+def _end_model(spec: ModelSpec, name: str) -> ModelSpec | None:
+    """The model a connection's source or target names: 'self' or this model, a .toml file
+    beside this one, a library model; None for a description such as 'any spiking group'."""
+    if name in ("self", spec.name):
+        return spec
+    for candidate in (spec.path.parent / name, spec.path.parent / f"{name}.toml"):
+        if candidate.suffix == ".toml" and candidate.is_file():
+            return spec if candidate.resolve() == spec.path.resolve() else load(candidate, check=False)
+    if name in available():
+        return load(name, check=False)
+    return None
+
+
+class _UnknownEnd(Exception):
+    """A connection uses variables of an end that names no model: it is unit-checked when built."""
+
+
+def _connection_objects(spec: ModelSpec, cname: str) -> tuple[list, Any]:
+    """Connection `cname` between stand-ins of its source and target: all objects, the Synapses."""
+    from brian2 import NeuronGroup
+    from brian2.utils.stringtools import get_identifiers
+
+    c = spec.connections[cname]
+    ends, objs, built = {}, [], {}
+    for role in ("source", "target"):
+        name = getattr(c, role)
+        model = _end_model(spec, name)
+        key = None if model is None else str(model.path.resolve())
+        if key is not None and key in built:
+            ends[role] = (model, built[key])
+            continue
+        if model is None:
+            group = NeuronGroup(1, "", threshold="False", reset="", namespace={}, name=_object_name(cname, role))
+            new = [group]
+        else:
+            group, new = _stand_in(model, f"{cname}_{role}")
+            built[key] = group
+        ends[role] = (model, group)
+        objs += new
+    for ident in sorted(get_identifiers(c.model + "\n" + (c.on_pre or ""))):
+        for suffix, role in (("_pre", "source"), ("_post", "target")):
+            model, group = ends[role]
+            if ident.endswith(suffix) and ident[: -len(suffix)] not in group.variables:
+                if model is None:  # an end that is no model: its variables' units are unknown here
+                    raise _UnknownEnd(f"{role} {getattr(c, role)!r}")
+                raise ModelFileError(spec.path, f"connections.{cname}", f"variables of its {role} '{getattr(c, role)}'",
+                                     f"{ident} ({ident[: -len(suffix)]} is not a variable of {model.name})")
+    syn = spec.connection(cname, ends["source"][1], ends["target"][1], name=_object_name(spec.name, cname))
+    syn.connect(i=0, j=0)  # array-based: no code to generate
+    return objs + [syn], syn
+
+
+def _one_line(err: BaseException) -> str:
+    """An error message on one line (Brian2's may span several)."""
+    return " ".join(str(err).replace(":\n%", ": ").split()) or type(err).__name__
+
+
+def _part_problem(spec: ModelSpec, cname: str | None) -> tuple[str, str, bool] | None:
+    """Let Brian2 prepare one part (the model, or one connection) for a zero-length run:
+    None, or (expected, Brian2's message, whether it is a dimension error)."""
+    from brian2 import Network, second
+    from brian2.core.base import BrianObjectException
+    from brian2.units.fundamentalunits import DimensionMismatchError
+
+    what = "equations and events" if cname is None else "Synapses code (model, on_pre, summed variables)"
+    try:
+        objs = _model_objects(spec)[0] if cname is None else _connection_objects(spec, cname)[0]
+        Network(*objs).run(0 * second, namespace={})  # prepares every code object: unit checks
+    except ModelFileError:
+        raise
+    except _UnknownEnd:
+        return None
+    except InputError as err:  # e.g. two values for one name in a connection's namespace
+        return f"{what} that Brian2 can prepare", str(err), False
+    except BrianObjectException as err:
+        cause = err.__cause__ or err
+        dimensional = isinstance(cause, DimensionMismatchError)
+        return (f"dimensionally consistent {what}" if dimensional else f"{what} that Brian2 can prepare"), _one_line(cause), dimensional
+    except DimensionMismatchError as err:  # raised directly, e.g. a summed variable's unit
+        return f"dimensionally consistent {what}", _one_line(err), True
+    except Exception as err:  # anything else Brian2 refuses (unknown names, syntax, integration…)
+        return f"{what} that Brian2 can prepare", f"{type(err).__name__}: {_one_line(err)}", False
+    return None
+
+
+def _problem(spec: ModelSpec) -> tuple[str, str, str, bool] | None:
+    """The first part that Brian2 refuses: (field, expected, message, dimensional), or None."""
+    for cname in [None, *spec.connections]:
+        found = _part_problem(spec, cname)
+        if found:
+            return ("equations" if cname is None else f"connections.{cname}", *found)
+    return None
+
+
+def check_units(spec: ModelSpec, file_parameters: dict[str, Parameter] | None = None) -> None:
+    """Let Brian2 prepare the model and each of its connections (numpy target, one unit, stand-in
+    end groups) so that inconsistent dimensions fail now, naming the file, the part and, where one
+    parameter's units alone explain the error, that parameter.
+
+    A parameter is named only when solving Brian2's unit rules for its dimensions gives one
+    answer and Brian2 then accepts the whole model; two wrong parameters, or an error that
+    several parameters could each explain, leave the message on the equation (with the
+    candidates listed).
+    """
+    with _checking():
+        found = _problem(spec)
+        if found is None:
+            return
+        field_name, expected, message, _ = found
+        fixes = _single_parameter_fixes(spec)  # also for errors Brian2 does not raise as dimension errors
+    file_parameters = file_parameters or spec.parameters
+    if len(fixes) == 1:
+        name, dim = fixes[0]
+        raise ModelFileError(spec.path, f"parameters.{name}", f"{describe_dimensions(dim)}, got "
+                             f"{file_parameters[name].text!r}: with it the model's units agree; else [{field_name}] "
+                             f"is wrong: {message}")
+    if fixes:
+        message += f" (the units of any one of {', '.join(n for n, _ in fixes)} would fix it)"
+    raise ModelFileError(spec.path, field_name, expected, message)
+
+
+# ---- naming the parameter whose units break the model ------------------------------------------
+class _Unsolvable(Exception):
+    """A statement whose unit rules the solver does not follow (user functions, P in an exponent…)."""
+
+
+_ZERO = (Fraction(0),) * 7
+_DimExpr = tuple  # (base exponents, k): the dimensions base + k·x, x the parameter's unknown exponents
+
+
+def _vec(dim) -> tuple:
+    return tuple(Fraction(x).limit_denominator(10**6) for x in dim._dims)
+
+
+def _combine(a: tuple, b: tuple, factor: Fraction = Fraction(1)) -> tuple:
+    return tuple(x + factor * y for x, y in zip(a, b))
+
+
+class _DimensionSolver:
+    """The linear constraints k·x = c that Brian2's unit rules (the rules of its
+    `parse_expression_dimensions` and `check_units_statements`) put on the unknown dimensions x
+    of one parameter in the statements of one Brian2 object."""
+
+    def __init__(self, param: str, group, current: tuple):
+        self.param, self.group, self.current = param, group, current
+        self.constraints: list[tuple[Fraction, tuple]] = []
+        self.temps: dict[str, _DimExpr] = {}
+
+    def same(self, a: _DimExpr, b: _DimExpr) -> None:
+        self.constraints.append((a[1] - b[1], _combine(b[0], a[0], Fraction(-1))))
+
+    def resolve(self, name: str):
+        from brian2.core.functions import DEFAULT_FUNCTIONS
+
+        for table in (self.group.variables, self.group.namespace or {}, DEFAULT_FUNCTIONS, DEFAULT_UNITS, DEFAULT_CONSTANTS):
+            if name in table:
+                return table[name]
+        raise _Unsolvable(name)
+
+    def name(self, name: str) -> _DimExpr:
+        if name in self.temps:
+            return self.temps[name]
+        if name == self.param and name not in self.group.variables:
+            return (_ZERO, Fraction(1))
+        if name == "xi" or name.startswith("xi_"):
+            from brian2 import second
+
+            return (_vec((second ** -0.5).dim), Fraction(0))  # white noise: 1/sqrt(second)
+        obj = self.resolve(name)
+        if hasattr(obj, "_arg_units"):
+            raise _Unsolvable(f"{name} used as a value")
+        return (_vec(get_dimensions(getattr(obj, "dim", obj))), Fraction(0))
+
+    def number(self, node: ast.AST) -> float:
+        """The value of a constant exponent (a number or a dimensionless constant)."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return float(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            value = self.number(node.operand)
+            return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
+            a, b = self.number(node.left), self.number(node.right)
+            return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b, ast.Div: a / b if b else float("nan")}[type(node.op)]
+        if isinstance(node, ast.Name) and node.id != self.param and node.id not in self.group.variables:
+            value = self.resolve(node.id)
+            if isinstance(value, (int, float)) or (get_dimensions(value) is DIMENSIONLESS and np.ndim(value) == 0
+                                                   and not hasattr(value, "_arg_units") and not hasattr(value, "owner")):
+                return float(value)
+        raise _Unsolvable("exponent")
+
+    def expr(self, node: ast.AST) -> _DimExpr:
+        none = (_ZERO, Fraction(0))
+        if isinstance(node, ast.Expression):
+            return self.expr(node.body)
+        if isinstance(node, ast.Constant):
+            return none
+        if isinstance(node, ast.Name):
+            return none if node.id in ("True", "False") else self.name(node.id)
+        if isinstance(node, ast.BoolOp):
+            for value in node.values:
+                self.expr(value)
+            return none
+        if isinstance(node, ast.Compare):
+            parts = [self.expr(n) for n in [node.left, *node.comparators]]
+            for a, b in zip(parts, parts[1:]):
+                self.same(a, b)
+            return none
+        if isinstance(node, ast.UnaryOp):
+            value = self.expr(node.operand)
+            return none if isinstance(node.op, ast.Not) else value
+        if isinstance(node, ast.BinOp):
+            left, right = self.expr(node.left), self.expr(node.right)
+            if isinstance(node.op, (ast.Add, ast.Sub, ast.Mod)):
+                self.same(left, right)
+                return left
+            if isinstance(node.op, ast.Mult):
+                return (_combine(left[0], right[0]), left[1] + right[1])
+            if isinstance(node.op, ast.Div):
+                return (_combine(left[0], right[0], Fraction(-1)), left[1] - right[1])
+            if isinstance(node.op, ast.FloorDiv):
+                self.same(left, none)
+                self.same(right, none)
+                return none
+            if isinstance(node.op, ast.Pow):
+                if right[1]:
+                    raise _Unsolvable("the parameter in an exponent")
+                if left == none and right == none:
+                    return none
+                n = Fraction(self.number(node.right)).limit_denominator(10**6)
+                return (tuple(x * n for x in left[0]), left[1] * n)
+            raise _Unsolvable(type(node.op).__name__)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+            return self.call(node)
+        raise _Unsolvable(type(node).__name__)
+
+    def call(self, node: ast.Call) -> _DimExpr:
+        from brian2.units.fundamentalunits import Unit, get_or_create_dimension
+
+        func = self.resolve(node.func.id)
+        if not hasattr(func, "_arg_units") or len(func._arg_units) != len(node.args):
+            raise _Unsolvable(node.func.id)
+        args = [self.expr(a) for a in node.args]
+        for arg, unit in zip(args, func._arg_units):
+            if unit is None or unit is bool:
+                continue
+            if isinstance(unit, str):
+                self.same(arg, args[func._arg_names.index(unit)])
+            else:
+                self.same(arg, (_vec(get_dimensions(unit)), Fraction(0)))
+        ret = func._return_unit
+        if ret is bool:
+            return (_ZERO, Fraction(0))
+        if isinstance(ret, (Unit, int)):
+            return (_vec(get_dimensions(ret)), Fraction(0))
+        if all(k == 0 for _, k in args):
+            dims = [get_or_create_dimension([float(x) for x in base]) for base, _ in args]
+            return (_vec(get_dimensions(ret(*dims))), Fraction(0))
+        if node.func.id == "sqrt":
+            return (tuple(x / 2 for x in args[0][0]), args[0][1] / 2)
+        if node.func.id in ("abs", "ceil", "floor", "clip"):
+            return args[0]
+        raise _Unsolvable(node.func.id)
+
+    def code(self, text: str) -> None:
+        from brian2.parsing.statements import parse_statement
+
+        for line in re.split(r"[;\n]", text):
+            if not line.strip() or line.strip().startswith("#"):
+                continue
+            var, op, expr, _ = parse_statement(line.strip())
+            value = self.expr(ast.parse(expr, mode="eval"))
+            if op == "=" and var not in self.temps and var not in self.group.variables:
+                self.temps[var] = value  # a temporary of the code block
+                continue
+            target = self.name(var)
+            if op in ("=", "+=", "-=", "%="):
+                self.same(target, value)
+            elif op in ("*=", "/="):
+                self.same(value, (_ZERO, Fraction(0)))
+            else:
+                raise _Unsolvable(op)
+
+
+def _statements(spec: ModelSpec, cname: str | None) -> list[tuple[str, str, Any]]:
+    """(kind, code, expected dimensions) of every unit rule of one part: 'expr' (an equation's
+    expression), 'code' (statements), 'cond' (a condition), 'refractory'."""
+    from brian2 import Equations, second
+    from brian2.equations.equations import DIFFERENTIAL_EQUATION, SUBEXPRESSION
+
+    eqs = spec.equations if cname is None else Equations(spec.connections[cname].model)
+    out = []
+    for eq in eqs.values():
+        if eq.type == DIFFERENTIAL_EQUATION:
+            out.append(("expr", str(eq.expr), eq.dim / second.dim))
+        elif eq.type == SUBEXPRESSION:
+            out.append(("expr", str(eq.expr), eq.dim))
+    if cname is not None:
+        if spec.connections[cname].on_pre:
+            out.append(("code", spec.connections[cname].on_pre, None))
+        return out
+    if spec.threshold:
+        out.append(("cond", spec.threshold, None))
+    for code in [spec.reset, spec.run_regularly, *spec.pathways.values()]:
+        if code:
+            out.append(("code", code, None))
+    if isinstance(spec.refractory, str):
+        out.append(("refractory", spec.refractory, second.dim))
+    return out
+
+
+def _solve(spec: ModelSpec, param: str, parts: list[tuple[Any, list]]):
+    """The dimensions that `param` must have for every unit rule that involves it to hold (one
+    answer, different from its present ones), or None."""
+    from brian2.units.fundamentalunits import get_or_create_dimension
+    from brian2.utils.stringtools import get_identifiers
+
+    current = _vec(get_dimensions(spec.parameters[param].value))
+    constraints = []
+    for group, statements in parts:
+        solver = _DimensionSolver(param, group, current)
+        try:
+            for kind, text, expected in statements:
+                if param not in get_identifiers(text):
+                    continue
+                if kind == "code":
+                    solver.code(text)
+                    continue
+                tree = ast.parse(text.strip(), mode="eval")
+                value = solver.expr(tree)
+                if kind == "expr" or (kind == "refractory" and not isinstance(tree.body, (ast.Compare, ast.BoolOp))):
+                    solver.same(value, (_vec(expected), Fraction(0)))
+        except (_Unsolvable, SyntaxError, ValueError, ZeroDivisionError):
+            return None
+        constraints += solver.constraints
+    answer = None
+    for k, c in constraints:
+        if k == 0:
+            if any(c):
+                return None  # a mismatch this parameter does not take part in
+            continue
+        x = tuple(v / k for v in c)
+        if answer not in (None, x):
+            return None
+        answer = x
+    if answer is None or answer == current:
+        return None
+    return get_or_create_dimension([float(v) for v in answer])
+
+
+def _single_parameter_fixes(spec: ModelSpec) -> list[tuple[str, Any]]:
+    """Parameters whose dimensions alone, solved from the unit rules, make Brian2 accept the whole
+    model and its connections: [(name, dimensions)]."""
+    from brian2.units.fundamentalunits import Quantity
+
+    parts = []
+    for cname in [None, *spec.connections]:
+        try:
+            own = _model_objects(spec)[1] if cname is None else _connection_objects(spec, cname)[1]
+        except Exception:  # a part Brian2 cannot even build contributes no rules
+            continue
+        parts.append((own, _statements(spec, cname)))
+    fixes = []
+    for name in spec.parameters:
+        dim = _solve(spec, name, parts)
+        if dim is None:
+            continue
+        old = spec.parameters[name]
+        trial = replace(spec, parameters={**spec.parameters, name: replace(old, value=Quantity(float(old.value), dim=dim))})
+        if _problem(trial) is None:
+            fixes.append((name, dim))
+    return fixes
