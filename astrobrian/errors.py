@@ -47,3 +47,12 @@ def require_fraction(field: str, value: object) -> float:
     if v > 1:
         raise InputError(field, "a fraction in [0, 1]", value)
     return v
+
+
+class NumericalInstability(FloatingPointError):
+    """A running network's state became NaN or blew up: names the group, the variable and when."""
+
+    def __init__(self, group: str, variable: str, when: str):
+        self.group, self.variable, self.when = group, variable, when
+        super().__init__(f"{group}.{variable} became NaN or blew up (|value| > 1e50) {when}; the run was stopped "
+                         "(an unstable parameter set or time step)")

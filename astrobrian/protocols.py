@@ -106,10 +106,17 @@ def parse_setting(text: str, field: str = "--set") -> tuple[str, Any]:
     return key, value
 
 
-def apply_settings(data: dict, settings: dict[str, Any], source: object = "--set") -> dict:
-    """A copy of `data` with every dotted key of `settings` set (tables created as needed)."""
+#: keys that say the same thing two ways: setting one drops the other, so the later setting wins
+ALTERNATIVES = {"flip": "flips", "flips": "flip"}
+
+
+def apply_settings(data: dict, settings: dict[str, Any] | list[tuple[str, Any]], source: object = "--set") -> dict:
+    """A copy of `data` with every dotted key of `settings` set in order (tables created as
+    needed); setting `flip` drops `flips` and vice versa (the later one wins)."""
     out = copy.deepcopy(data)
-    for key, value in settings.items():
+    for key, value in (settings.items() if isinstance(settings, dict) else settings):
+        if key in ALTERNATIVES:
+            out.pop(ALTERNATIVES[key], None)
         table = out
         parts = key.split(".")
         for depth, part in enumerate(parts[:-1]):
@@ -284,6 +291,8 @@ def _time(value: object, key: str, source: object) -> float:
     if get_dimensions(q) != get_dimensions(second):
         raise ProtocolError(source, key, expected, value)
     seconds = float(q / second)
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        raise ProtocolError(source, key, "a finite time with units, such as '100 ms'", value)
     if seconds < 0:
         raise ProtocolError(source, key, "a duration ≥ 0", value)
     return seconds
@@ -318,7 +327,7 @@ def _parameter(value: object, default: object, key: str, source: object) -> obje
         q = parse_quantity(value, f"{source}: [{key}]")
         if get_dimensions(q) != get_dimensions(default):
             raise ProtocolError(source, key, f"a quantity with the units of {default} (its default)", value)
-        return q
+        return _finite(q, key, source)
     if isinstance(default, bool):
         return _bool(value, key, source)
     if isinstance(default, (int, float)):
@@ -333,13 +342,31 @@ def _parameter(value: object, default: object, key: str, source: object) -> obje
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):
-        return float(value)
+        return _finite(float(value), key, source)
     if isinstance(value, str):
         try:
-            return parse_quantity(value, f"{source}: [{key}]")
+            parsed = parse_quantity(value, f"{source}: [{key}]")
         except InputError:
+            if _looks_numeric(value):  # a number or quantity that does not parse is a mistake, not a name
+                raise
             return value
+        return _finite(parsed, key, source)
     raise ProtocolError(source, key, "a number, a quantity string or a name", value)
+
+
+def _looks_numeric(text: str) -> bool:
+    """Text that starts like a number ('1e400 ms', '-60 ms', 'nan', 'inf'): never a name."""
+    head = text.strip().lower()
+    return bool(head) and (head[0] in "0123456789.+-(" or head in ("nan", "inf", "infinity"))
+
+
+def _finite(value: Any, key: str, source: object) -> Any:
+    """`value` (a number or a Brian2 quantity) if every element is finite, else a ProtocolError."""
+    import numpy as np
+
+    if not np.all(np.isfinite(np.asarray(value, dtype=float))):
+        raise ProtocolError(source, key, "a finite value", str(value))
+    return value
 
 
 def _signature_defaults(fn) -> tuple[dict[str, object], bool]:
@@ -402,14 +429,13 @@ def _dry_build(rung: str, params: dict, n: int, k: int, prefix: str, source: obj
     import re
 
     import numpy as np
-    from brian2.utils.logger import catch_logs
-
+    from .brian_logs import muted_brian_messages
     from .devices import use_device
     from .network import build_network
 
     xi = np.where(np.random.default_rng(0).random((n, k)) < 0.5, -1.0, 1.0)
     error = None
-    with catch_logs():  # the dry-built objects are never run: no 'unused object' warnings for them
+    with muted_brian_messages("unused_brian_object"):  # the dry-built objects are never run
         try:
             with use_device("runtime"):
                 build_network(rung, xi, **params)
@@ -505,7 +531,9 @@ def validate(data: dict, source: object = "protocol") -> Protocol:
     times = RunTimes(cue_duration, duration, _number(data.get("cue_strength", 1.0), "cue_strength", source), None, "s")
     threshold = _number(data.get("threshold", 0.9), "threshold", source, strict=True, maximum=1.0)
 
+    _check_distinct_patterns(n, k, source)
     network = _network_params(data.get("network"), rung, "network.", source)
+    _check_readout(network, rung, cue_duration, duration, "", source)
 
     abstract_table = _table(data.get("abstract"), "abstract", source)
     abstract = _abstract_params(abstract_table, abstract_parameters(), "abstract.", source)
@@ -538,6 +566,7 @@ def validate(data: dict, source: object = "protocol") -> Protocol:
             if "duration" in hop_table else duration
         if hop_dur <= hop_cue:
             raise ProtocolError(source, "controls.hopfield.duration", "a run longer than its cue_duration", hop_dur)
+        _check_readout(hop_net, hop_rung, hop_cue, hop_dur, "controls.hopfield.", source)
         hop_strength = _number(hop_table.get("cue_strength", times.cue_strength), "controls.hopfield.cue_strength", source)
         hopfield = HopfieldControl(hop_rung, hop_net, RunTimes(hop_cue, hop_dur, hop_strength, None, "s"))
 
@@ -577,11 +606,59 @@ def validate(data: dict, source: object = "protocol") -> Protocol:
 
     protocol = Protocol(name, description, str(source), rung, device, seed, trials, n, k, flips, times, threshold,
                         network, abstract, abstract_times, dam, hopfield, knockouts, data)
+    _check_memory(protocol, source)
     _check_abstract_models(protocol, source)
     _dry_build(rung, network_parameters(protocol), n, k, "network.", source)
     if hopfield is not None:
         _dry_build(hopfield.rung, hopfield.network, n, k, "controls.hopfield.network.", source)
     return protocol
+
+
+def _check_distinct_patterns(n: int, k: int, source: object) -> None:
+    """Refuse sizes where random patterns repeat: K(K−1)/2 pairs each equal or mirrored with
+    probability 2^(1−N); from one expected repeat on, recall of 'the' target measures nothing."""
+    expected_repeats = k * (k - 1) / 2 * 2.0 ** (1 - n)
+    if expected_repeats >= 1:
+        k_most = int((1 + (1 + 4 * 2.0 ** n) ** 0.5) / 2)
+        while k_most * (k_most - 1) / 2 * 2.0 ** (1 - n) >= 1:
+            k_most -= 1
+        raise ProtocolError(source, "K", f"at most {k_most} patterns at N = {n} (random ±1 patterns of "
+                            f"{n} bits repeat or mirror each other beyond that: {expected_repeats:.3g} expected "
+                            "repeated pairs per trial)", k)
+
+
+def _check_readout(network: dict, rung: str, cue: float, duration: float, prefix: str, source: object) -> None:
+    """A spiking rung reads out over its last readout_window: the run after the cue must be at least that long."""
+    from brian2 import ms, second
+
+    from .network.spiking import READOUT_WINDOW_MS
+
+    if "readout_window" not in builder_parameters(rung)[0]:
+        return
+    window = network.get("readout_window")
+    window = READOUT_WINDOW_MS * 1e-3 if window is None else float(window / second)
+    if duration - cue < window - 1e-12:
+        raise ProtocolError(source, prefix + "duration", f"at least {prefix}cue_duration + readout_window = "
+                            f"{(cue + window) * 1e3:g} ms (the read-out counts spikes over the last "
+                            f"{window * 1e3:g} ms after the cue)", f"{duration * second / ms:g} ms")
+
+
+def _check_memory(protocol: Protocol, source: object) -> None:
+    """Refuse sizes whose networks cannot fit in the memory available now (before any is built)."""
+    from .network import memory_estimate
+    from .resources import require_memory
+
+    coupling = protocol.network.get("coupling")
+    astrocytes = getattr(coupling, "n_astrocytes", 1)
+    gap = bool(getattr(coupling, "gap_junction", 0))
+    need = memory_estimate(protocol.rung, protocol.n, protocol.k, astrocytes, gap)
+    if protocol.hopfield is not None:
+        need = max(need, memory_estimate(protocol.hopfield.rung, protocol.n, protocol.k))
+    need += 8.0 * 4 * protocol.n ** 2 * protocol.k  # the abstract model's mode contractions
+    try:
+        require_memory(need, "N", f"the {protocol.rung} rung at N = {protocol.n}, K = {protocol.k}")
+    except InputError as err:
+        raise ProtocolError(source, "N", err.expected, protocol.n) from None
 
 
 def _check_abstract_models(protocol: Protocol, source: object) -> None:
@@ -615,13 +692,19 @@ def network_parameters(protocol: Protocol) -> dict:
     return dict(protocol.network)
 
 
-def read(name_or_path: str | Path | None = None, settings: dict[str, Any] | None = None) -> tuple[Path, dict]:
+def read(name_or_path: str | Path | None = None,
+         settings: dict[str, Any] | list[tuple[str, Any]] | None = None) -> tuple[Path, dict]:
     """The protocol file's path and its data with dotted `settings` applied (not validated)."""
     path = resolve(name_or_path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise ProtocolError(path.name, "file", "valid TOML", str(err)) from None
+    except UnicodeDecodeError as err:
+        raise ProtocolError(path.name, "file", "UTF-8 text", f"byte {err.object[err.start]:#04x} at "
+                            f"position {err.start}") from None
+    except OSError as err:
+        raise ProtocolError(path.name, "file", "a readable file", err.strerror) from None
     if settings:
         data = apply_settings(data, settings, path.name)
     return path, data

@@ -352,6 +352,8 @@ def _run_trials(protocol: Protocol, progress: Progress | None) -> ProtocolRun:
 RESULTS = "results.npz"
 REPORT = "results.json"
 MANIFEST = "manifest.json"
+#: every file a result set may hold (figures depend on the rung and the knockouts)
+OUTPUTS = (RESULTS, REPORT, MANIFEST, "overlaps.png", "raster.png", "activity.png", "knockouts.png")
 
 
 def device_label(protocol: Protocol) -> str:
@@ -363,7 +365,9 @@ def write_results(run: ProtocolRun, out: str | Path) -> dict[str, Path]:
     the array index, the manifest), DIR/manifest.json and the figures — each atomically."""
     from . import plotting
     from .protocols import plain
-    from .provenance import manifest, to_json, write_atomic
+    from .provenance import manifest, to_json
+
+    from .output import result_set
 
     out = Path(out)
     arrays = run.arrays()
@@ -376,10 +380,13 @@ def write_results(run: ProtocolRun, out: str | Path) -> dict[str, Path]:
         "manifest": meta,
     }
     texts = {REPORT: to_json(report) + "\n", MANIFEST: to_json(meta) + "\n"}  # fail before any file is written
-    paths = {"results": write_atomic(out / RESULTS, lambda p: np.savez_compressed(p, **arrays))}
-    for key, name in (("report", REPORT), ("manifest", MANIFEST)):
-        paths[key] = write_atomic(out / name, lambda p, text=texts[name]: p.write_text(text, encoding="utf-8"))
-    paths.update(plotting.plot_protocol_run(run, out))
+    with result_set(out, OUTPUTS, field="output folder") as stage:  # the whole set appears, or none of it
+        np.savez_compressed(stage / RESULTS, **arrays)
+        for name in (REPORT, MANIFEST):
+            (stage / name).write_text(texts[name], encoding="utf-8")
+        figures = plotting.plot_protocol_run(run, stage)
+    paths = {"results": out / RESULTS, "report": out / REPORT, "manifest": out / MANIFEST}
+    paths.update({key: out / Path(p).name for key, p in figures.items()})
     return paths
 
 

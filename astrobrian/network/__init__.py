@@ -38,3 +38,26 @@ __all__ = [
     "MemoryNetwork", "RecallRun", "RateNetwork", "SpikingNetwork", "build_network", "build_rate_network",
     "build_spiking_network", "build_hopfield_spiking_network", "build_biophysical_network", "RUNGS",
 ]
+
+
+#: bytes per element of a rung's network, measured on the runtime device (numpy target) while
+#: building, with headroom: (per memory-mode connection, N²K·copies of each; per synapse, N²;
+#: per neuron); Python, NumPy and Brian2 themselves take about BASE_BYTES
+_BYTES_PER = {
+    "rate": (250.0, 2_000.0, 1_000.0),
+    "spiking": (250.0, 2_500.0, 1_000.0),
+    "biophysical": (250.0, 6_000.0, 1_000.0),
+    "hopfield-spiking": (0.0, 250.0, 1_000.0),
+}
+BASE_BYTES = 250e6
+
+
+def memory_estimate(rung: str, n: int, k: int, astrocytes: int = 1, gap_junction: bool = False) -> float:
+    """Bytes a built network of `rung` with N neurons and K patterns needs (before it runs):
+    2·N²K mode connections (×A with gap junctions between A astrocytes), N² synapses, N neurons."""
+    per_mode, per_synapse, per_neuron = _BYTES_PER.get(rung, _BYTES_PER["biophysical"])
+    copies = 2 * (astrocytes if gap_junction else 1)
+    return BASE_BYTES + per_mode * copies * float(n) ** 2 * k + per_synapse * float(n) ** 2 + per_neuron * n
+
+
+__all__.append("memory_estimate")

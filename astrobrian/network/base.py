@@ -7,6 +7,59 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import NumericalInstability
+
+#: simulated time between checks of a running network's states for NaN or blow-up (runtime device)
+CHECK_EVERY_MS = 10.0
+#: |value| above which a state counts as blown up (Brian2's own criterion)
+BLOWN_UP = 1e50
+
+
+def first_invalid_state(objects: Any) -> tuple[str, str] | None:
+    """(group name, variable) of the first differential-equation state that is NaN or beyond
+    ±1e50, over the Brian2 groups in `objects`; None when all are finite."""
+    from brian2 import Equations
+
+    for obj in objects:
+        equations = getattr(obj, "equations", None)
+        if not isinstance(equations, Equations):
+            continue
+        for var in sorted(equations.diff_eq_names):
+            values = np.asarray(obj.state(var, use_units=False))
+            if values.size and not np.all(np.abs(values) <= BLOWN_UP):  # NaN fails the comparison
+                return obj.name, var
+    return None
+
+
+def check_states(network: Any, when: str) -> None:
+    """Raise NumericalInstability when any state of `network` is NaN or blown up."""
+    bad = first_invalid_state(network.objects)
+    if bad is not None:
+        raise NumericalInstability(*bad, when)
+
+
+def run_checked(network: Any, duration: Any, mute: tuple[str, ...] = ()) -> None:
+    """`network.run(duration)` that stops at the first NaN or blow-up with a NumericalInstability
+    (checked every CHECK_EVERY_MS of simulated time on the runtime device; on standalone devices,
+    whose states exist only after the build, `check_states` runs at read-out). Brian2 messages
+    named in `mute` are dropped for this run; every other one is logged as usual."""
+    from brian2 import NetworkOperation, ms
+
+    from ..brian_logs import muted_brian_messages
+    from ..devices import is_standalone
+
+    if not is_standalone() and not any(getattr(o, "name", "").endswith("_state_check") for o in network.objects):
+        def watch(t):
+            check_states(network, f"at t ≈ {float(t / ms):g} ms (checked every {every:g} ms of simulated time)")
+
+        slowest = max(float(o.clock.dt / ms) for o in network.objects)  # a whole multiple of every clock
+        every = slowest * max(1, int(np.ceil(CHECK_EVERY_MS / slowest - 1e-9)))
+        network.add(NetworkOperation(watch, dt=every * ms, when="end", name=f"{network.name}_state_check"))
+    with muted_brian_messages("invalid_values", *mute):  # ours replaces Brian2's warning after the run
+        network.run(duration)
+    if not is_standalone():
+        check_states(network, f"by t = {float(network.t / ms):g} ms")
+
 
 @dataclass
 class RecallRun:
@@ -45,8 +98,12 @@ class MemoryNetwork:
         """Present the cue for `cue_duration`, release it, run to `duration`, read out."""
         from ..devices import finish_runs
 
+        from ..devices import is_standalone
+
         self.present(np.asarray(cue, dtype=float), cue_duration, duration, cue_strength)
         finish_runs()
+        if is_standalone():  # the states exist now; a runtime run was checked as it ran
+            check_states(self.network, "by the end of the run")
         return self.read_out(np.asarray(cue, dtype=float), target, cue_duration, threshold)
 
     def present(self, cue: np.ndarray, cue_duration: float, duration: float,

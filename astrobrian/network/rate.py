@@ -21,7 +21,7 @@ from ..abstract.knockouts import Knockouts
 from ..abstract.neuron_astrocyte import NeuronAstrocyteMemory
 from ..errors import InputError, require_positive
 from ..patterns import check_patterns, overlaps
-from .base import MemoryNetwork, RecallRun
+from .base import MemoryNetwork, RecallRun, run_checked
 from .modes import all_pairs, mode_coupling, wire_memory_modes
 
 
@@ -37,9 +37,9 @@ class RateNetwork(MemoryNetwork):
 
         base = self.abstract.b
         self.neurons.b = base + cue_strength * cue
-        self.network.run(cue_duration * second)
+        run_checked(self.network, cue_duration * second)
         self.neurons.b = base
-        self.network.run(max(0.0, duration - cue_duration) * second)
+        run_checked(self.network, max(0.0, duration - cue_duration) * second)
 
     def read_out(self, cue: np.ndarray, target: int, cue_duration: float, threshold: float) -> RecallRun:
         """sign φ(x) = sign x over time → overlaps, report."""

@@ -26,7 +26,7 @@ from ..abstract.knockouts import Knockouts
 from ..abstract.process_coupling import TerritoryCoupling
 from ..errors import InputError, require_positive_int
 from ..patterns import check_patterns, overlaps
-from .base import MemoryNetwork, RecallRun
+from .base import MemoryNetwork, RecallRun, check_states, run_checked
 from .modes import all_pairs, mode_coupling, wire_memory_modes
 
 #: default clocks: neurons (membrane, PSCs, spikes) and the slower synapse/process clock
@@ -63,18 +63,9 @@ def _text(value: Any) -> Any:
 
 
 def _run(network: Any, duration: Any) -> None:
-    """network.run, without Brian2's note that the on_pre pathway runs on the neurons' clock
-    while the synapses integrate on their slower one (that split is the design); every other
-    message is passed on."""
-    import logging
-
-    from brian2.utils.logger import catch_logs
-
-    with catch_logs() as logs:  # warnings and errors
-        network.run(duration)
-    for level, name, message in logs:
-        if not name.endswith("synapses_dt_mismatch"):
-            logging.getLogger(name).log(getattr(logging, level, logging.WARNING), message)
+    """A checked run (`run_checked`), without Brian2's note that the on_pre pathway runs on the
+    neurons' clock while the synapses integrate on their slower one (that split is the design)."""
+    run_checked(network, duration, mute=("synapses_dt_mismatch",))
 
 
 def _cue_vector(cue: np.ndarray, n: int) -> np.ndarray:
