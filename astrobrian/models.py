@@ -667,16 +667,18 @@ def _one_line(err: BaseException) -> str:
 
 
 def _part_problem(spec: ModelSpec, cname: str | None) -> tuple[str, str, bool] | None:
-    """Let Brian2 prepare one part (the model, or one connection) for a zero-length run:
+    """Let Brian2 prepare one part (the model, or one connection) as a run would:
     None, or (expected, Brian2's message, whether it is a dimension error)."""
-    from brian2 import Network, second
+    from brian2 import Network
     from brian2.core.base import BrianObjectException
     from brian2.units.fundamentalunits import DimensionMismatchError
 
     what = "equations and events" if cname is None else "Synapses code (model, on_pre, summed variables)"
     try:
         objs = _model_objects(spec)[0] if cname is None else _connection_objects(spec, cname)[0]
-        Network(*objs).run(0 * second, namespace={})  # prepares every code object: unit checks
+        net = Network(*objs)
+        net._clocks = {obj.clock for obj in net.sorted_objects}  # as run() sets it, without run()'s slow gc.collect()
+        net.before_run({})  # prepares every code object: Brian2's unit checks
     except ModelFileError:
         raise
     except _UnknownEnd:
@@ -694,12 +696,12 @@ def _part_problem(spec: ModelSpec, cname: str | None) -> tuple[str, str, bool] |
     return None
 
 
-def _problem(spec: ModelSpec) -> tuple[str, str, str, bool] | None:
-    """The first part that Brian2 refuses: (field, expected, message, dimensional), or None."""
+def _problem(spec: ModelSpec) -> tuple[str | None, str, str, str] | None:
+    """The first part that Brian2 refuses: (connection or None, field, expected, message), or None."""
     for cname in [None, *spec.connections]:
         found = _part_problem(spec, cname)
         if found:
-            return ("equations" if cname is None else f"connections.{cname}", *found)
+            return (cname, "equations" if cname is None else f"connections.{cname}", *found[:2])
     return None
 
 
@@ -708,23 +710,24 @@ def check_units(spec: ModelSpec, file_parameters: dict[str, Parameter] | None = 
     end groups) so that inconsistent dimensions fail now, naming the file, the part and, where one
     parameter's units alone explain the error, that parameter.
 
-    A parameter is named only when solving Brian2's unit rules for its dimensions gives one
-    answer and Brian2 then accepts the whole model; two wrong parameters, or an error that
-    several parameters could each explain, leave the message on the equation (with the
-    candidates listed).
+    A parameter is named only when solving Brian2's unit rules (of the model and all its
+    connections) for its dimensions gives one answer, different from its own, and Brian2 then
+    accepts the part that failed; two wrong parameters, or an error that several parameters
+    could each explain, leave the message on the part (with the candidates listed). The
+    equation itself may be what is wrong, so the message names both.
     """
     with _checking():
         found = _problem(spec)
         if found is None:
             return
-        field_name, expected, message, _ = found
-        fixes = _single_parameter_fixes(spec)  # also for errors Brian2 does not raise as dimension errors
+        cname, field_name, expected, message = found
+        fixes = _single_parameter_fixes(spec, cname)  # also for errors Brian2 does not raise as dimension errors
     file_parameters = file_parameters or spec.parameters
     if len(fixes) == 1:
         name, dim = fixes[0]
         raise ModelFileError(spec.path, f"parameters.{name}", f"{describe_dimensions(dim)}, got "
-                             f"{file_parameters[name].text!r}: with it the model's units agree; else [{field_name}] "
-                             f"is wrong: {message}")
+                             f"{file_parameters[name].text!r}: with it Brian2 accepts [{field_name}], else "
+                             f"[{field_name}] is wrong: {message}")
     if fixes:
         message += f" (the units of any one of {', '.join(n for n, _ in fixes)} would fix it)"
     raise ModelFileError(spec.path, field_name, expected, message)
@@ -958,9 +961,11 @@ def _solve(spec: ModelSpec, param: str, parts: list[tuple[Any, list]]):
     return get_or_create_dimension([float(v) for v in answer])
 
 
-def _single_parameter_fixes(spec: ModelSpec) -> list[tuple[str, Any]]:
-    """Parameters whose dimensions alone, solved from the unit rules, make Brian2 accept the whole
-    model and its connections: [(name, dimensions)]."""
+def _single_parameter_fixes(spec: ModelSpec, failed: str | None) -> list[tuple[str, Any]]:
+    """Parameters whose dimensions alone, solved from the unit rules of every part, make Brian2
+    accept the part that failed (the model, or connection `failed`): [(name, dimensions)]. The
+    parts that passed keep passing: a parameter they constrain has its present dimensions as
+    the only solution, so it is never a candidate."""
     from brian2.units.fundamentalunits import Quantity
 
     parts = []
@@ -977,6 +982,6 @@ def _single_parameter_fixes(spec: ModelSpec) -> list[tuple[str, Any]]:
             continue
         old = spec.parameters[name]
         trial = replace(spec, parameters={**spec.parameters, name: replace(old, value=Quantity(float(old.value), dim=dim))})
-        if _problem(trial) is None:
+        if _part_problem(trial, failed) is None:
             fixes.append((name, dim))
     return fixes
