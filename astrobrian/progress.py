@@ -9,7 +9,8 @@ from typing import TextIO
 
 
 class ProgressBar:
-    """`bar(done, total, label)` draws `[#####.....] done/total label (elapsed)`."""
+    """`bar(done, total, label, final)` draws `[#####.....] done/total label (elapsed)`; on a
+    terminal the line is closed when `final` (default: done ≥ total, for totals known up front)."""
 
     def __init__(self, stream: TextIO | None = None, width: int = 24):
         self.stream = stream if stream is not None else sys.stderr
@@ -18,14 +19,15 @@ class ProgressBar:
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self._last = 0
 
-    def __call__(self, done: int, total: int, label: str = "") -> None:
-        filled = int(self.width * done / max(1, total))
+    def __call__(self, done: int, total: int, label: str = "", final: bool | None = None) -> None:
+        filled = min(self.width, int(self.width * done / max(1, total)))
         bar = "#" * filled + "." * (self.width - filled)
         line = f"[{bar}] {done}/{total} {label} ({time.perf_counter() - self.start:.0f} s)"
         if self.tty:
             pad = max(0, self._last - len(line))
-            self.stream.write("\r" + line + " " * pad + ("\n" if done >= total else ""))
-            self._last = len(line)
+            end = done >= total if final is None else final
+            self.stream.write("\r" + line + " " * pad + ("\n" if end else ""))
+            self._last = 0 if end else len(line)
         else:
             self.stream.write(line + "\n")
         self.stream.flush()

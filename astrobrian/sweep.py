@@ -12,24 +12,37 @@ the default), or a distributed engine with the same two calls — for Dask,
 `submit = client.submit(fn, spec, pure=False)` and
 `wait_any = distributed.wait(futures, return_when="FIRST_COMPLETED").done`.
 
-Resume: every finished task is appended to a checkpoint (JSON lines, flushed per task) under a
-fingerprint of the sweep's settings. A rerun with the same settings reads it back and submits
-only the tasks it lacks, and every task is seeded by its own coordinates, so an interrupted
-and resumed sweep gives the results of an uninterrupted one. A checkpoint of other settings is
-refused, never mixed in.
+Resume: every finished task is appended to a checkpoint (JSON lines, flushed and synced per
+task) under a fingerprint of the sweep's settings. A rerun with the same settings reads it back
+and submits only the tasks it lacks, and every task is seeded by its own coordinates, so an
+interrupted and resumed sweep gives the results of an uninterrupted one. A checkpoint of other
+settings is refused, never mixed in.
+
+Interruption (Ctrl+C, SIGTERM: a KeyboardInterrupt in the main thread, see
+`astrobrian.interrupt`): the task running in this process (`InProcess`) stops at once; pool
+workers ignore both signals and are killed by the parent, which first keeps every result that
+had reached it. Workers write their temporary files (Brian2's debug log) in a folder of the
+pool's own, removed with it.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import hashlib
+import importlib
 import json
 import multiprocessing
 import os
+import shutil
+import signal
+import tempfile
+import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterable
 
+from . import interrupt
 from .errors import InputError
 
 Line = Generator[Any, Any, Any]
@@ -47,43 +60,113 @@ class Task:
 
 # ---- engines -----------------------------------------------------------------------------------
 class InProcess:
-    """Runs each task when submitted, in this process (tests, a single core, debugging)."""
+    """Runs the tasks in this process, one per `wait_any`, oldest first (tests, a single core,
+    debugging): each result reaches the checkpoint before the next task starts."""
 
     workers = 1
 
+    def __init__(self) -> None:
+        self._queue: list[tuple[cf.Future, Callable, dict]] = []
+
     def submit(self, fn: Callable, spec: dict) -> cf.Future:
         fut: cf.Future = cf.Future()
-        try:
-            fut.set_result(fn(spec))
-        except BaseException as err:  # handed back through the future, like a pool would
-            fut.set_exception(err)
+        self._queue.append((fut, fn, spec))
         return fut
 
     def wait_any(self, futures: Iterable[cf.Future]) -> set[cf.Future]:
-        return {f for f in futures if f.done()}
+        futures = set(futures)
+        done = {f for f in futures if f.done()}
+        if done:
+            return done
+        for i, (fut, fn, spec) in enumerate(self._queue):
+            if fut in futures:
+                del self._queue[i]
+                try:
+                    result = fn(spec)
+                except Exception as err:  # handed back through the future, like a pool would;
+                    fut.set_exception(err)  # a KeyboardInterrupt stops the sweep right here
+                else:
+                    fut.set_result(result)
+                return {fut}
+        return set()
 
     def close(self, cancel: bool = False) -> None:
-        return None
+        for fut, _, _ in self._queue:
+            fut.cancel()
+        self._queue.clear()
+
+
+_STOP_SIGNALS = set(interrupt.SIGNALS)
+
+
+def _worker_start(tmpdir: str, init: str | None) -> None:
+    """In each pool worker: temporary files in the pool's folder, the sweep's set-up
+    ('module:function'), then Ctrl+C and SIGTERM ignored (the parent ends the workers)."""
+    os.environ["TMPDIR"] = tmpdir
+    tempfile.tempdir = tmpdir
+    if init:
+        module, name = init.split(":")
+        getattr(importlib.import_module(module), name)()
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked since the spawn
 
 
 class LocalPool:
     """A pool of `workers` processes (spawned: a clean interpreter each, safe with Brian2);
-    `initializer` runs once per worker (imports, Brian2 preferences)."""
+    `initializer`, a module-level function, runs once per worker (imports, Brian2 preferences).
+    Workers start with Ctrl+C and SIGTERM blocked, and ignore them once set up: a stop is the
+    parent's, which kills them (`close(cancel=True)`)."""
+
+    #: seconds a killed worker is waited for
+    JOIN_S = 1.0
 
     def __init__(self, workers: int | None = None, initializer: Callable[[], None] | None = None):
         self.workers = resolve_workers(workers)
+        self._tmpdir = tempfile.mkdtemp(prefix="astrobrian_pool_")
+        self._remove_tmpdir = weakref.finalize(self, shutil.rmtree, self._tmpdir, ignore_errors=True)
+        init = None if initializer is None else f"{initializer.__module__}:{initializer.__qualname__}"
         self._pool = cf.ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=initializer
-        )
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start,
+            initargs=(self._tmpdir, init))
 
     def submit(self, fn: Callable, spec: dict) -> cf.Future:
-        return self._pool.submit(fn, spec)
+        # a worker may be spawned here: it inherits the blocked signals, so a Ctrl+C during
+        # its start-up can't interrupt it; here the signal waits the few ms of the spawn
+        if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+            return self._pool.submit(fn, spec)
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            return self._pool.submit(fn, spec)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
     def wait_any(self, futures: Iterable[cf.Future]) -> set[cf.Future]:
-        return cf.wait(list(futures), return_when=cf.FIRST_COMPLETED).done
+        futures = list(futures)
+        while True:  # in slices, so that the main thread handles signals at once on every platform
+            done = cf.wait(futures, timeout=0.5, return_when=cf.FIRST_COMPLETED).done
+            if done:
+                return done
 
     def close(self, cancel: bool = False) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=cancel)
+        """Wait for the running tasks, or (`cancel`) drop the queued ones and kill the workers."""
+        if self._pool is None:
+            return
+        pool, self._pool = self._pool, None
+        if cancel:
+            procs = list((pool._processes or {}).values())  # the executor has no public kill
+            manager = pool._executor_manager_thread
+            for p in procs:
+                p.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
+            for p in procs:
+                p.join(self.JOIN_S)
+            if manager is not None:
+                manager.join(self.JOIN_S)
+        else:
+            pool.shutdown(wait=True)
+        self._remove_tmpdir()
 
 
 def resolve_workers(workers: int | None) -> int:
@@ -167,14 +250,17 @@ def run_lines(
     reduce: Callable[[str, Any, list[Any]], Any],
     backend: Any,
     checkpoint: Checkpoint,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Callable[[int, int, str, bool], None] | None = None,
 ) -> tuple[dict[str, Any], dict[tuple[str, Any], list[Any]], SweepStats]:
     """Advance every line until its search returns.
 
     `tasks_for(line, point)` lists the tasks that evaluate a point; `reduce(line, point,
     results)` turns their results (in task order) into the value sent back to the search.
-    Returns ({line: search result}, {(line, point): task results}, stats). A failing task stops
-    the sweep with its error; what finished before stays in the checkpoint.
+    Returns ({line: search result}, {(line, point): task results}, stats). `progress(done,
+    known, label, final)` counts tasks: finished (run or read back) of those known so far (the
+    searches ask for their next points as they go). A failing task stops the sweep with its
+    error, an interruption with its KeyboardInterrupt; every result that reached this process
+    before is in the checkpoint.
     """
     results: dict[str, Any] = {}
     evaluated: dict[tuple[str, Any], list[Any]] = {}
@@ -183,16 +269,22 @@ def run_lines(
     futures: dict[cf.Future, tuple[str, Task]] = {}
     ready: list[str] = []
     total = len(lines)
+    known = 0
+
+    def report(label: str, final: bool = False) -> None:
+        if progress:
+            progress(stats.computed + stats.resumed, known, f"tasks, {len(results)}/{total} lines done: {label}", final)
 
     def ask(line: str, value: Any = None, first: bool = False) -> None:
+        nonlocal known
         try:
             point = next(lines[line]) if first else lines[line].send(value)
         except StopIteration as stop:
             results[line] = stop.value
-            if progress:
-                progress(len(results), total, f"{line}: done")
+            report(f"{line} done", final=len(results) == total)
             return
         tasks = tasks_for(line, point)
+        known += len(tasks)
         got: dict[str, Any] = {}
         for task in tasks:
             if task.key in checkpoint.done:
@@ -210,10 +302,18 @@ def run_lines(
         evaluated[(line, point)] = ordered
         stats.points += 1
         value = reduce(line, point, ordered)
-        if progress:
-            progress(len(results), total, f"{line} {point}: {value:.2f} ({stats.computed} run, "
-                     f"{stats.resumed} resumed)" if isinstance(value, float) else f"{line} {point}")
+        report(f"{line} at {point}: {value:.2f}" if isinstance(value, float) else f"{line} at {point}")
         ask(line, value)
+
+    def keep(fut: cf.Future, line: str, task: Task) -> None:
+        result = fut.result()  # a task's error stops the sweep here
+        checkpoint.append(task.key, result)
+        stats.computed += 1
+        got = waiting[line][2]
+        got[task.key] = result
+        if len(got) == len(waiting[line][1]):
+            ready.append(line)
+        report(f"finished {task.key}")
 
     try:
         for name in lines:
@@ -224,16 +324,15 @@ def run_lines(
             if not futures:
                 continue
             for fut in backend.wait_any(futures):
-                line, task = futures.pop(fut)
-                result = fut.result()  # a task's error stops the sweep here
-                checkpoint.append(task.key, result)
-                stats.computed += 1
-                got = waiting[line][2]
-                got[task.key] = result
-                if len(got) == len(waiting[line][1]):
-                    ready.append(line)
-    except BaseException:
+                keep(fut, *futures[fut])
+                del futures[fut]
+    except BaseException as err:
+        if isinstance(err, KeyboardInterrupt):
+            interrupt.acknowledge()
         backend.close(cancel=True)
+        for fut, (line, task) in futures.items():  # finished, but not yet kept
+            if fut.done() and not fut.cancelled() and fut.exception() is None and task.key not in checkpoint.done:
+                checkpoint.append(task.key, fut.result())
         raise
     backend.close()
     return results, evaluated, stats

@@ -25,8 +25,10 @@ figures, each atomically, after the last point. Schema (every key checked, error
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -310,7 +312,7 @@ class SweepRun:
                 res = self.lines[_line(m, n)]
                 rows.append({"N": n, "flips": p.flipped(n), "kmax": res["kmax"], "bracket": res["bracket"],
                              "points": [{"K": k, "P": v} for k, v in res["points"].items()]})
-            models[m.name] = {"kind": m.kind, "target": m.target, "units": m.units, "sizes": rows}
+            models[m.name] = {"kind": m.kind, "target": m.target, "units": m.units, "N": list(m.ns), "sizes": rows}
             fits[m.name] = {}
             for level in p.levels:
                 key = f"{level:g}"
@@ -325,20 +327,37 @@ class SweepRun:
 
     def _knockouts(self) -> dict:
         p = self.protocol
-        n = p.ns[0]
         table = {}
         for kind in p.knockout_types:
             table[kind] = {"fractions": list(p.fractions)}
             for m in p.models:
-                table[kind][m.name] = {f"{lv:g}": [self.lines[_line(m, n, (kind, f))]["kmax"][f"{lv:g}"]
+                table[kind][m.name] = {f"{lv:g}": [self.lines[_line(m, m.ns[0], (kind, f))]["kmax"][f"{lv:g}"]
                                                    for f in p.fractions] for lv in p.levels}
-        return {"N": n, "flips": p.flipped(n), "models": {m.name: {"kind": m.kind, "target": m.target} for m in p.models},
+        n = p.ns[0]
+        return {"N": n, "flips": p.flipped(n),
+                "models": {m.name: {"kind": m.kind, "target": m.target, "N": m.ns[0], "flips": p.flipped(m.ns[0])}
+                           for m in p.models},
                 "knockouts": table}
 
 
 def _line(model: SweepModel, n: int, knockout: tuple[str, float] | None = None) -> str:
     ko = "" if knockout is None or knockout[1] == 0 else f"|{knockout[0]}={knockout[1]:g}"
     return f"{model.name}|N={n}{ko}"
+
+
+@contextmanager
+def _frozen_gc(on: bool):
+    """In this process, as in a worker: what is alive before the sweep is frozen out of the
+    garbage collector's view (Brian2 collects at every run)."""
+    if not on:
+        yield
+        return
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def run_sweep(protocol: SweepProtocol, out: str | Path | None = None, progress: Callable | None = None,
@@ -372,7 +391,16 @@ def run_sweep(protocol: SweepProtocol, out: str | Path | None = None, progress: 
 
     t0 = time.perf_counter()
     workers = getattr(backend, "workers", 1)
-    results, evaluated, stats = run_lines(lines, tasks_for, reduce, backend, checkpoint, progress)
+    try:
+        with _frozen_gc(isinstance(backend, InProcess)):
+            results, evaluated, stats = run_lines(lines, tasks_for, reduce, backend, checkpoint, progress)
+    except KeyboardInterrupt:
+        if path is None:
+            raise
+        done = len(checkpoint.done)
+        raise KeyboardInterrupt(f"{done} finished task{'s are' if done != 1 else ' is'} in {path}, and the same "
+                                "command (without --fresh) resumes from there" if done else
+                                "no task had finished") from None
     points: dict[str, dict[int, list[dict]]] = {}
     for (line, k), chunks in evaluated.items():
         points.setdefault(line, {})[k] = [r for chunk in chunks for r in chunk]
@@ -415,22 +443,35 @@ def _ci(fit: dict) -> str:
     return f"{fit['slope']:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
 
 
+def _own_sizes(summary: dict) -> list[str]:
+    """The models whose sizes are their own (models.NAME.N), not the protocol's N."""
+    top = summary["N"] if isinstance(summary["N"], list) else [summary["N"]]
+    out = []
+    for name, model in summary["models"].items():
+        ns = model["N"] if isinstance(model["N"], list) else [model["N"]]
+        if ns != top:
+            out.append(f"{name} N = {', '.join(map(str, ns))}")
+    return out
+
+
 def format_sweep(summary: dict, out: str | Path | None = None) -> str:
     """The table printed after a sweep: K_max per model and N (or knockout fraction), slopes
-    with their intervals, memories per compute unit and the verdict."""
+    with their intervals, memories per compute unit and the verdict; models with sizes of
+    their own are named."""
     where = f" → {out}/" if out is not None else ""
     lines = [f"{summary['protocol']} ({summary['kind']}): {summary['criterion']}, {summary['trials']} trials per point, "
              f"seed {summary['seed']}, {summary['workers']} worker(s){where}"]
     levels = [f"{lv:g}" for lv in summary["levels"]]
     if summary["kind"] == "capacity_scaling":
+        sizes = sorted({n for model in summary["models"].values() for n in model["N"]})
         for lv in levels:
             lines.append(f"K_max at P = {lv}:")
-            lines.append(f"  {'model':<24} " + " ".join(f"{'N=' + str(n):>8}" for n in summary["N"])
+            lines.append(f"  {'model':<24} " + " ".join(f"{'N=' + str(n):>8}" for n in sizes)
                          + "  slope [95 % CI]        per unit")
             for name, model in summary["models"].items():
                 by_n = {s["N"]: s["kmax"][lv] for s in model["sizes"]}
                 fit = summary["fits"][name][lv]
-                cells = " ".join(f"{by_n[n]:>8.1f}" if n in by_n else f"{'':>8}" for n in summary["N"])
+                cells = " ".join(f"{by_n[n]:>8.1f}" if n in by_n else f"{'':>8}" for n in sizes)
                 lines.append(f"  {name:<24} {cells}  {_ci(fit['kmax']):<22} {fit['per_unit_trend']}"
                              f" ({_ci(fit['per_unit'])})")
         v = summary.get("verdict")
@@ -443,6 +484,9 @@ def format_sweep(summary: dict, out: str | Path | None = None) -> str:
             lines.append(f"  {'model':<24} " + " ".join(f"{f:>7.2f}" for f in table["fractions"]))
             for name in summary["models"]:
                 lines.append(f"  {name:<24} " + " ".join(f"{v:>7.1f}" for v in table[name][levels[0]]))
+    own_sizes = _own_sizes(summary)
+    if own_sizes:
+        lines.append(f"sizes of their own (models.NAME.N; --set N leaves them): {'; '.join(own_sizes)}")
     cost = ", ".join(f"{m} " + " ".join(f"{n}: {s:.2f} s" for n, s in d.items())
                      for m, d in summary["trial_seconds"].items())
     lines.append(f"mean time per trial: {cost}")

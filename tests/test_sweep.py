@@ -93,6 +93,7 @@ class _Interrupted(InProcess):
     """Dies (like a killed run) after `limit` tasks."""
 
     def __init__(self, limit):
+        super().__init__()
         self.limit = limit
 
     def submit(self, fn, spec):
