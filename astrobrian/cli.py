@@ -230,19 +230,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point: parse, run, and turn bad input into one line on stderr with exit code 2."""
+    """Entry point: parse, run, and turn bad input into one line on stderr with exit code 2,
+    Ctrl+C or SIGTERM into one line with exit code 130."""
+    from .interrupt import StopOnSignal, exit_now
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    stop = StopOnSignal(brian2=args.command == "run")
     try:
-        return args.run(args)
+        with stop:
+            return args.run(args)
     except InputError as err:
         print(f"astrobrian {args.command}: error: {err}", file=sys.stderr)
         return 2
     except FloatingPointError as err:
         print(f"astrobrian {args.command}: numerical error: {err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"astrobrian {args.command}: interrupted; no results file was written or replaced", file=sys.stderr)
+    except KeyboardInterrupt as err:
+        by = f" by {stop.signal_name}" if stop.signal_name else ""
+        kept = f"; {err}" if str(err) else ""
+        print(f"astrobrian {args.command}: interrupted{by}; no results file was written or replaced{kept}",
+              file=sys.stderr)
+        if stop.signal_name:  # the process was told to stop: it ends now, not after a slow teardown
+            exit_now(130)
         return 130
 
 
