@@ -5,7 +5,12 @@ Brian2 equation strings (every flux a named sub-expression), events, parameters 
 meaning and reference, initial values, named presets and the connections (Synapses, including
 synapses-on-synapses couplings with summed variables) the model offers. Parsing never executes
 code from the file: TOML is data, quantities go through `astrobrian.quantities`, equations
-through Brian2's own parser. Every file is unit-checked by Brian2 at load time.
+through Brian2's own parser. Every field's type is checked, every value must be finite, and the
+whole file is unit-checked by Brian2 at load time: equations, events, pathways and each
+connection, built between stand-ins of the models its `source` and `target` name ('self', a
+library model, a .toml file beside this one). A connection end that names no model (such as
+'any spiking group', or an omitted one) is a bare spiking group; a connection that uses such an
+end's variables is unit-checked when it is built, since their units are unknown at load.
 
 `load(name_or_path, preset=None, **overrides)` returns a `ModelSpec`; its helpers return plain
 Brian2 objects (`NeuronGroup`, `Synapses`) so users keep every device and monitor.
@@ -36,7 +41,7 @@ KINDS = ("neuron", "synapse")
 _TOP_KEYS = {
     "name", "description", "kind", "references", "see_also", "method", "equations", "events",
     "pathways", "parameters", "initial", "presets", "connections", "requires", "notes",
-    "run_regularly",
+    "run_regularly", "ranges",
 }
 _PARAM_KEYS = {"value", "meaning", "reference"}
 
@@ -83,6 +88,7 @@ class Parameter:
     text: str
     meaning: str = ""
     reference: str = ""
+    range: str = ""  # the values it may take, e.g. "> 0", ">= 0", "[0, 1]" (the file's [ranges])
 
 
 @dataclass(frozen=True)
@@ -201,7 +207,8 @@ class ModelSpec:
             lines += ["", f"{k}:", v.rstrip()]
         lines += ["", "parameters:"]
         for p in self.parameters.values():
-            lines.append(f"  {p.name:<14} = {p.text:<22} {p.meaning}" + (f"  [{p.reference}]" if p.reference else ""))
+            lines.append(f"  {p.name:<14} = {p.text:<22} {p.meaning}" + (f" (range {p.range})" if p.range else "")
+                         + (f"  [{p.reference}]" if p.reference else ""))
         if self.initial:
             lines += ["", "initial values: " + ", ".join(f"{k} = {v}" for k, v in self.initial.items())]
         for c in self.connections.values():
@@ -360,7 +367,57 @@ def _apply_values(params: dict[str, Parameter], values: dict, path: Path, where:
         if get_dimensions(value) != get_dimensions(old.value):
             raise _WrongDimensions(path, f"{where}.{name}", f"{describe_dimensions(old.value)}, like parameters.{name} = "
                                    f"{old.text}", _brief(text))
-        params[name] = Parameter(name, value, str(text), old.meaning, f"{where}" + (f"; default from {old.reference}" if old.reference else ""))
+        _check_range(old, value, path, f"{where}.{name}", text)
+        params[name] = Parameter(name, value, str(text), old.meaning,
+                                 f"{where}" + (f"; default from {old.reference}" if old.reference else ""), old.range)
+
+
+_RANGE = re.compile(r"^\s*(?:(>=|>|<=|<)\s*(\S.*?)|([\[(])\s*(.+?)\s*,\s*(.+?)\s*([\])]))\s*$")
+
+
+def _ranges(raw: object, params: dict[str, Parameter], path: Path) -> dict[str, Parameter]:
+    """The file's [ranges] table ({"> 0" = [names], "[0, 1]" = [names], …}) attached to its
+    parameters, each file value checked against its range."""
+    out = dict(params)
+    for text, names in _table(raw, path, "ranges").items():
+        where = f"ranges.{text}"
+        if not _RANGE.match(text):
+            raise ModelFileError(path, where, "a range such as '> 0', '>= 0', '< 1' or '[0, 1]', '(0, 1]'", text)
+        for name in _texts(names, path, where):
+            if name not in out:
+                raise ModelFileError(path, where, f"parameters of the model ({', '.join(params)})", name)
+            out[name] = replace(out[name], range=text)
+            _range_bounds(text, out[name].value, path, where)
+            _check_range(out[name], out[name].value, path, f"parameters.{name}", out[name].text)
+    return out
+
+
+def _range_bounds(text: str, like: Any, path: Path, where: str) -> list[tuple[str, float]]:
+    """[(comparison, bound in SI units)] of a range; a bound is 0 or has the parameter's units."""
+    m = _RANGE.match(text)
+    if m.group(1):
+        pairs = [(m.group(1), m.group(2))]
+    else:
+        pairs = [(">=" if m.group(3) == "[" else ">", m.group(4)), ("<=" if m.group(6) == "]" else "<", m.group(5))]
+    out = []
+    for op, bound_text in pairs:
+        bound = parse_quantity(bound_text, f"{path}: [{where}]")
+        if get_dimensions(bound) != get_dimensions(like) and float(np.asarray(bound)) != 0:
+            raise ModelFileError(path, where, f"bounds in {describe_dimensions(like)} (or 0)", bound_text)
+        out.append((op, float(np.asarray(bound))))
+    return out
+
+
+def _check_range(param: Parameter, value: Any, path: Path, field_name: str, text: object) -> None:
+    """Refuse a value outside the parameter's declared range, naming the field and the range."""
+    if not param.range:
+        return
+    ops = {">": np.greater, ">=": np.greater_equal, "<": np.less, "<=": np.less_equal}
+    values = np.asarray(value, dtype=float)
+    for op, bound in _range_bounds(param.range, param.value, path, f"ranges.{param.range}"):
+        if not np.all(ops[op](values, bound)):
+            what = f" ({param.meaning.split(';')[0].split('(')[0].strip()})" if param.meaning else ""
+            raise ModelFileError(path, field_name, f"a value {param.range}{what}", _brief(text))
 
 
 def _initial_values(values: dict, eqs, path: Path, where: str, prefix: str = "") -> dict[str, Any]:
@@ -426,7 +483,7 @@ def _parse(path: Path, data: dict) -> tuple[ModelSpec, dict[str, dict]]:
     except Exception as err:  # Brian2's parser: EquationError, SyntaxError, TypeError, RecursionError…
         raise ModelFileError(path, "equations", "Brian2 equations with valid units",
                              (str(err).splitlines() or [type(err).__name__])[0]) from None
-    params = _parse_parameters(data.get("parameters"), path)
+    params = _ranges(data.get("ranges"), _parse_parameters(data.get("parameters"), path), path)
     presets = {}
     for pname, p in _table(data.get("presets"), path, "presets").items():
         p = _table(p, path, f"presets.{pname}", _PRESET_KEYS)
@@ -755,8 +812,8 @@ class _DimensionSolver:
     `parse_expression_dimensions` and `check_units_statements`) put on the unknown dimensions x
     of one parameter in the statements of one Brian2 object."""
 
-    def __init__(self, param: str, group, current: tuple):
-        self.param, self.group, self.current = param, group, current
+    def __init__(self, param: str, group):
+        self.param, self.group = param, group
         self.constraints: list[tuple[Fraction, tuple]] = []
         self.temps: dict[str, _DimExpr] = {}
 
@@ -931,7 +988,7 @@ def _solve(spec: ModelSpec, param: str, parts: list[tuple[Any, list]]):
     current = _vec(get_dimensions(spec.parameters[param].value))
     constraints = []
     for group, statements in parts:
-        solver = _DimensionSolver(param, group, current)
+        solver = _DimensionSolver(param, group)
         try:
             for kind, text, expected in statements:
                 if param not in get_identifiers(text):
