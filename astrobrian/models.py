@@ -480,7 +480,10 @@ def _parse(path: Path, data: dict) -> tuple[ModelSpec, dict[str, dict]]:
     equations_text = _text(data.get("equations"), path, "equations", required=True)
     try:
         eqs = Equations(equations_text)
-    except Exception as err:  # Brian2's parser: EquationError, SyntaxError, TypeError, RecursionError…
+    except RecursionError:
+        raise ModelFileError(path, "equations", "expressions nested less deeply (Brian2 parses them recursively)",
+                             f"{len(equations_text)} characters") from None
+    except Exception as err:  # Brian2's parser: EquationError, SyntaxError, TypeError…
         raise ModelFileError(path, "equations", "Brian2 equations with valid units",
                              (str(err).splitlines() or [type(err).__name__])[0]) from None
     params = _ranges(data.get("ranges"), _parse_parameters(data.get("parameters"), path), path)

@@ -87,7 +87,7 @@ CASES = [
     ("value true", [c_m("true")], ["parameters.C_m", "a number"]),
     ("value a list", [(C_M, "C_m = [1, 2]")], ["parameters.C_m", "a number"]),
     ("initial a list", [('v = "-70 mV"', "v = [1, 2]")], ["initial.v", "a number"]),
-    ("initial of a subexpression", [('v = "-70 mV"', 'w = "1 mV"')], ["initial.w", "a variable of the equations"]),
+    ("initial of an unknown variable", [('v = "-70 mV"', 'w = "1 mV"')], ["initial.w", "a variable of the equations"]),
     ("connection model not a string", [('model = "w : volt"', "model = 3")], ["connections.synapse.model", "a string"]),
     ("connection without model", [('model = "w : volt"\n', "")], ["connections.synapse.model", "a string"]),
     ("connection unknown key", [(ON_PRE, ON_PRE + "\ncolour = 3")], ["connections.synapse", "keys among"]),
@@ -96,6 +96,8 @@ CASES = [
     ("refractory in mV", [('refractory = "2 ms"', 'refractory = "2 mV"')], ["events.refractory", "a time (second)"]),
     ("refractory negative", [('refractory = "2 ms"', 'refractory = "-2 ms"')], ["events.refractory", "≥ 0"]),
     ("name not an identifier", [('name = "cell"', 'name = "my-cell"')], ["name", "letters, digits and _"]),
+    ("equations nested too deep", [("dv/dt = (E_L - v) / tau + I / C_m : volt", "dv/dt = " + "+".join(["1*mV/ms"] * 2000)
+                                     + " : volt")], ["equations", "nested less deeply"]),
     ("TOML nested too deep", [('references = ["textbook"]', "references = " + "[" * 50_000 + "]" * 50_000)],
      ["file", "valid TOML"]),
     # units: connections are checked at load, messages name the parameter that is wrong
