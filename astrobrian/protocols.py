@@ -319,14 +319,16 @@ def _parameter(value: object, default: object, key: str, source: object) -> obje
     """A builder parameter, checked against its default's type and units."""
     from brian2.units.fundamentalunits import DIMENSIONLESS, Quantity, get_dimensions
 
+    from .quantities import describe_dimensions
+
     if key.rsplit(".", 1)[-1] == "coupling":
         return _coupling(value, key, source)
     if isinstance(default, Quantity) and get_dimensions(default) is not DIMENSIONLESS:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ProtocolError(source, key, f"a quantity in units of {get_dimensions(default)}", value)
+            raise ProtocolError(source, key, f"{describe_dimensions(default)} as a quantity string", value)
         q = parse_quantity(value, f"{source}: [{key}]")
         if get_dimensions(q) != get_dimensions(default):
-            raise ProtocolError(source, key, f"a quantity with the units of {default} (its default)", value)
+            raise ProtocolError(source, key, f"{describe_dimensions(default)}, like its default {default}", value)
         return _finite(q, key, source)
     if isinstance(default, bool):
         return _bool(value, key, source)
