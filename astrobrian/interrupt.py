@@ -1,13 +1,14 @@
 """Ctrl+C and SIGTERM stop a command at once, and never get lost.
 
-`StopOnSignal` (around a command, by `astrobrian.cli.main`) makes SIGTERM behave like Ctrl+C:
-both raise KeyboardInterrupt in the main thread, also inside a Brian2 run (whose own Ctrl+C
+`StopOnSignal` (around each command, in `astrobrian.cli.main`) makes SIGTERM behave like
+Ctrl+C: both raise KeyboardInterrupt in the main thread, also inside a Brian2 run (whose own
 handler would only end the current `Network.run` and let the program go on). Python drops an
-exception raised inside a finalizer (a `__del__`, a weakref callback — Brian2's object trackers
+exception raised inside a finalizer (a `__del__`, a weakref callback: Brian2's object trackers
 run them at every collection) with an "Exception ignored" message; such a lost stop is raised
-again, out of the finalizer, without the message. Code that catches the KeyboardInterrupt to
-clean up calls `acknowledge()` first: further signals then wait for the exit instead of
-breaking the clean-up.
+again, out of the finalizer, and silently. Code that catches the stop to clean up calls
+`acknowledge()` first, so that no further KeyboardInterrupt breaks the clean-up; a write that
+must not be cut runs under `deferred()`. `exit_now` ends a stopped process without the slow
+interpreter teardown.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import signal
 import sys
 import threading
 import time
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 #: the signals that stop a command
 SIGNALS = tuple(s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None)
@@ -36,6 +38,8 @@ class _State:
         self.acknowledged = False
         self.lost = threading.Event()
         self.watcher: threading.Thread | None = None
+        self.deferring = 0
+        self.deferred: int | None = None
 
 
 _state = _State()
@@ -52,12 +56,33 @@ def acknowledge() -> None:
         _state.acknowledged = True
 
 
+@contextmanager
+def deferred() -> Iterator[None]:
+    """A stop that arrives inside is raised at its end (a checkpoint line is written whole, or
+    not at all, and the sweep knows which)."""
+    _state.deferring += 1
+    try:
+        yield
+    finally:
+        _state.deferring -= 1
+    if not _state.deferring and _state.deferred is not None and not _state.acknowledged:
+        signum, _state.deferred = _state.deferred, None
+        _stop(signum)
+
+
 def _handler(signum: int, frame: Any) -> None:
     if _state.acknowledged:
         return  # the clean-up is under way and the command stops when it ends
+    if _state.deferring:
+        _state.deferred = signum
+        return
+    _stop(signum)
+
+
+def _stop(signum: int) -> None:
     first = _state.signum is None
     _state.signum = signum
-    if first:
+    if first and _state.active:
         _state.watcher = threading.Thread(target=_watch, name="astrobrian-stop", daemon=True)
         _state.watcher.start()
     raise KeyboardInterrupt
@@ -75,7 +100,7 @@ def _watch() -> None:
         if lost or time.monotonic() - since >= RETRY_S:
             _state.lost.clear()
             since = time.monotonic()
-            if _state.active and not _state.acknowledged and _state.signum is not None:
+            if _state.active and not _state.acknowledged and not _state.deferring and _state.signum is not None:
                 _raise_again(_state.signum)
 
 
@@ -98,10 +123,9 @@ def _unraisable(previous: Any) -> Any:
 
 
 class StopOnSignal:
-    """Context manager: Ctrl+C and SIGTERM raise KeyboardInterrupt in the main thread, at once
-    (also in a Brian2 run when `brian2`), never lost in a finalizer; everything is restored on
-    exit. An error that a stop caused on its way out leaves as the KeyboardInterrupt.
-    `signal_name` says which signal stopped the command."""
+    """Ctrl+C and SIGTERM raise KeyboardInterrupt at once (in Brian2 runs too: `brian2`) while
+    inside, all restored on exit; an error a stop caused leaves as the stop; `signal_name`
+    names the signal."""
 
     def __init__(self, brian2: bool = False):
         self.brian2 = brian2
@@ -160,6 +184,9 @@ def exit_now(code: int) -> None:
     import atexit
     import os
 
+    if threading.current_thread() is threading.main_thread():
+        for sig in SIGNALS:  # the process is ending: a second Ctrl+C must not break the exit handlers
+            signal.signal(sig, signal.SIG_IGN)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -176,4 +203,4 @@ def exit_now(code: int) -> None:
         os._exit(code)
 
 
-__all__ = ["StopOnSignal", "acknowledge", "requested", "exit_now", "SIGNALS"]
+__all__ = ["StopOnSignal", "acknowledge", "deferred", "requested", "exit_now", "SIGNALS"]

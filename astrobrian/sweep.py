@@ -8,9 +8,10 @@ runs them. All lines advance side by side, so the workers stay busy while each s
 for its own point.
 
 Engines (`Backend`): `InProcess` (serial, for tests and one core), `LocalPool` (a process pool,
-the default), or a distributed engine with the same two calls — for Dask,
-`submit = client.submit(fn, spec, pure=False)` and
-`wait_any = distributed.wait(futures, return_when="FIRST_COMPLETED").done`.
+the default), or a distributed engine with the same calls — for Dask,
+`submit = client.submit(fn, spec, pure=False)`,
+`wait_any = distributed.wait(futures, return_when="FIRST_COMPLETED").done` and
+`close(cancel) = client.cancel(...)`.
 
 Resume: every finished task is appended to a checkpoint (JSON lines, flushed and synced per
 task) under a fingerprint of the sweep's settings. A rerun with the same settings reads it back
@@ -20,8 +21,8 @@ settings is refused, never mixed in.
 
 Interruption (Ctrl+C, SIGTERM: a KeyboardInterrupt in the main thread, see
 `astrobrian.interrupt`): the task running in this process (`InProcess`) stops at once; pool
-workers ignore both signals and are killed by the parent, which first keeps every result that
-had reached it. Workers write their temporary files (Brian2's debug log) in a folder of the
+workers ignore both signals and are killed by the parent, which keeps every result that had
+reached it. Workers write their temporary files (Brian2's debug log) in a folder of the
 pool's own, removed with it.
 """
 
@@ -216,17 +217,20 @@ class Checkpoint:
         self.done = {r["key"]: r["result"] for r in records[1:] if "key" in r and "result" in r}
 
     def append(self, key: str, result: Any) -> None:
-        self.done[key] = result
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        new = not self.path.exists() or self.path.stat().st_size == 0
-        with self.path.open("a", encoding="utf-8") as fh:
-            if new:
-                fh.write(json.dumps({"fingerprint": self.fingerprint}) + "\n")
-            fh.write(json.dumps({"key": key, "result": result}) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        """Keep a finished task: on disk (synced) and in `done`, both or neither (a Ctrl+C
+        waits for the end of the write)."""
+        line = json.dumps({"key": key, "result": result}) + "\n"
+        with interrupt.deferred():
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                new = not self.path.exists() or self.path.stat().st_size == 0
+                with self.path.open("a", encoding="utf-8") as fh:
+                    if new:
+                        fh.write(json.dumps({"fingerprint": self.fingerprint}) + "\n")
+                    fh.write(line)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            self.done[key] = result
 
     def discard(self) -> None:
         if self.path is not None:

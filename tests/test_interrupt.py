@@ -165,6 +165,35 @@ def test_an_error_caused_by_a_stop_leaves_as_the_stop():
     assert isinstance(err.value.__cause__, RuntimeError)
 
 
+def test_a_stop_during_a_checkpoint_write_waits_for_its_end(tmp_path, monkeypatch):
+    from astrobrian.sweep import Checkpoint
+
+    checkpoint = Checkpoint(tmp_path / "checkpoint.jsonl", {"s": 1})
+    written = []
+    with pytest.raises(KeyboardInterrupt):
+        with StopOnSignal():
+            with interrupt.deferred():
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.2)
+                written.append(True)
+            time.sleep(5)
+    assert written == [True]
+    with pytest.raises(KeyboardInterrupt):
+        with StopOnSignal():
+            real_dumps = json.dumps
+
+            def slow_dumps(obj, *args, **kwargs):  # the header is written while the signal arrives
+                if "fingerprint" in obj:
+                    os.kill(os.getpid(), signal.SIGINT)
+                    time.sleep(0.2)
+                return real_dumps(obj, *args, **kwargs)
+
+            monkeypatch.setattr(json, "dumps", slow_dumps)
+            checkpoint.append("k", 1)
+    monkeypatch.undo()
+    assert Checkpoint(tmp_path / "checkpoint.jsonl", {"s": 1}).done == checkpoint.done == {"k": 1}
+
+
 def test_closing_a_pool_kills_its_running_workers_and_removes_their_folder(tmp_path, monkeypatch):
     import tempfile
 

@@ -120,6 +120,39 @@ def test_interrupted_sweep_resumes_without_redoing_finished_tasks(tmp_path):
     assert stats.resumed == saved and stats.computed == 12 - saved
 
 
+def test_in_process_every_task_finished_before_an_interruption_is_kept(tmp_path):
+    """One worker: each task's result is in the checkpoint before the next task starts, so a
+    Ctrl+C loses only the task it interrupts."""
+    path = tmp_path / "checkpoint.jsonl"
+    lines, tasks_for, reduce = _lines_and_tasks()
+    ran = []
+
+    def counted(name, x):
+        def fn(spec):
+            if len(ran) == 7:
+                raise KeyboardInterrupt
+            ran.append(spec["x"])
+            return _square(spec)
+
+        return [Task(t.key, fn, t.spec) for t in tasks_for(name, x)]
+
+    with pytest.raises(KeyboardInterrupt):
+        run_lines(lines, counted, reduce, InProcess(), Checkpoint(path, {"s": 1}))
+    assert len(Checkpoint(path, {"s": 1}).done) == len(ran) == 7
+
+
+def test_progress_counts_tasks_of_those_known_so_far():
+    calls = []
+    lines, tasks_for, reduce = _lines_and_tasks()
+    run_lines(lines, tasks_for, reduce, InProcess(), Checkpoint(None, {}),
+              progress=lambda done, known, label, final: calls.append((done, known, label, final)))
+    finished = [c for c in calls if "finished" in c[2]]
+    assert [c[0] for c in finished] == list(range(1, 13))  # one more with each task
+    assert all(done <= known for done, known, _, _ in calls) and calls[-1][:2] == (12, 12)
+    assert [c[3] for c in calls] == [False] * (len(calls) - 1) + [True]
+    assert "2/2 lines done" in calls[-1][2] and "0/2 lines done" in finished[0][2]
+
+
 def test_checkpoint_of_other_settings_is_refused(tmp_path):
     path = tmp_path / "checkpoint.jsonl"
     Checkpoint(path, {"N": [16]}).append("k", 1)
@@ -280,6 +313,36 @@ def test_spiking_capacity_exceeds_its_pairwise_control(tmp_path, capsys):
     assert second["models"] == first["models"]
     assert main(["run", str(proto), "--out", str(out), "--quiet", "--set", "trials=4"]) == 2  # other settings
     assert "another sweep" in capsys.readouterr().err
+
+
+def test_models_with_sizes_of_their_own_say_so(tmp_path, capsys):
+    """`--set N=…` sets the protocol's sizes; a model's own N stays, and the summary and the
+    table say which sizes each model ran."""
+    proto = tmp_path / "own.toml"
+    proto.write_text(
+        'kind = "capacity_scaling"\nN = [12, 16]\ntrials = 4\nlevels = [0.5]\nrel_tol = 0.25\nworkers = 1\n'
+        'cue_duration = "120 ms"\nduration = "320 ms"\n'
+        '[models.abstract]\nmodel = "neuron-astrocyte-rest"\n'
+        '[models.dam4]\nmodel = "dam4"\nk_start = 2.0\nN = [12]\n', encoding="utf-8")
+    assert main(["run", str(proto), "--out", str(tmp_path / "out"), "--quiet", "--set", "N=[14, 16]"]) == 0
+    table = capsys.readouterr().out
+    report = json.loads((tmp_path / "out" / "results.json").read_text())["summary"]
+    assert report["N"] == [14, 16]
+    assert report["models"]["abstract"]["N"] == [14, 16] and report["models"]["dam4"]["N"] == [12]
+    assert [s["N"] for s in report["models"]["dam4"]["sizes"]] == [12]
+    header = [line for line in table.splitlines() if "model" in line and "N=" in line][0]
+    assert header.split()[1:4] == ["N=12", "N=14", "N=16"]
+    assert "sizes of their own" in table and "dam4 N = 12" in table
+
+
+def test_knockout_capacity_with_a_models_own_size():
+    data = {"kind": "knockout_capacity", "N": 12, "trials": 4, "cue_duration": "120 ms", "duration": "320 ms",
+            "workers": 1, "levels": [0.5], "rel_tol": 0.25,
+            "models": {"a12": {"model": "neuron-astrocyte-rest"}, "a16": {"model": "neuron-astrocyte-rest", "N": 16}},
+            "knockouts": {"type": "coupling_cut", "fractions": [0.0, 1.0]}}
+    summary = run_sweep(validate(data, "t.toml")).summary()
+    assert summary["models"]["a12"]["N"] == 12 and summary["models"]["a16"]["N"] == 16
+    assert summary["models"]["a16"]["flips"] == 2 and len(summary["knockouts"]["coupling_cut"]["a16"]["0.5"]) == 2
 
 
 def test_recall_protocols_refuse_sweep_options(capsys):
