@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import sys
 import time
+import weakref
 from typing import TextIO
+
+#: bars whose terminal line is still open (drawn, not yet ended by a newline)
+_OPEN: "weakref.WeakSet[ProgressBar]" = weakref.WeakSet()
 
 
 class ProgressBar:
@@ -28,6 +32,17 @@ class ProgressBar:
             end = done >= total if final is None else final
             self.stream.write("\r" + line + " " * pad + ("\n" if end else ""))
             self._last = 0 if end else len(line)
+            (_OPEN.discard if end else _OPEN.add)(self)
         else:
             self.stream.write(line + "\n")
         self.stream.flush()
+
+
+def end_lines() -> None:
+    """End the terminal line of every bar still drawing, so that a message printed next (an
+    interruption, an error) starts on a line of its own."""
+    for bar in list(_OPEN):
+        bar.stream.write("\n")
+        bar.stream.flush()
+        bar._last = 0
+    _OPEN.clear()

@@ -194,6 +194,25 @@ def test_a_stop_during_a_checkpoint_write_waits_for_its_end(tmp_path, monkeypatc
     assert Checkpoint(tmp_path / "checkpoint.jsonl", {"s": 1}).done == checkpoint.done == {"k": 1}
 
 
+def test_the_message_after_a_stop_starts_on_a_line_of_its_own():
+    import io
+
+    from astrobrian.progress import ProgressBar, end_lines
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    bar = ProgressBar(term)
+    bar(3, 3, "tasks known so far", False)  # a sweep's total grows: not the end of the line
+    assert not term.getvalue().endswith("\n")
+    end_lines()
+    assert term.getvalue().endswith("\n") and term.getvalue().count("\n") == 1
+    end_lines()
+    assert term.getvalue().count("\n") == 1
+
+
 def test_closing_a_pool_kills_its_running_workers_and_removes_their_folder(tmp_path, monkeypatch):
     import tempfile
 
