@@ -233,6 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: parse, run, and turn bad input into one line on stderr with exit code 2,
     Ctrl+C or SIGTERM into one line with exit code 130."""
     from .interrupt import StopOnSignal, exit_now
+    from .progress import end_lines
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -241,12 +242,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         with stop:
             return args.run(args)
     except InputError as err:
+        end_lines()
         print(f"astrobrian {args.command}: error: {err}", file=sys.stderr)
         return 2
     except FloatingPointError as err:
+        end_lines()
         print(f"astrobrian {args.command}: numerical error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as err:
+        end_lines()
         by = f" by {stop.signal_name}" if stop.signal_name else ""
         kept = f"; {err}" if str(err) else ""
         print(f"astrobrian {args.command}: interrupted{by}; no results file was written or replaced{kept}",
