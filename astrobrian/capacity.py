@@ -4,7 +4,9 @@ A trial: K random ±1 patterns (fresh per trial), a random target, a cue with ex
 flipped, the model run to its end, and a named success criterion on the ±1 read-out:
 'exact' (every bit of the target) or 'overlap' (m ≥ θ); the mirror state −ξ is a failure under
 both. Trials run as one batch per (N, K); each (N, K) point has its own seed derived from the
-scan seed, so results do not depend on the order the bisection visits them.
+scan seed, so results do not depend on the order the bisection visits them. `check_scan`
+refuses, before any trial, settings that would measure nothing (no flipped bit, a cue closer
+to the mirror), repeated sizes, bad parameters and scans that cannot fit in memory.
 """
 
 from __future__ import annotations
@@ -19,11 +21,17 @@ from scipy import optimize, stats
 from .abstract.registry import model_entry
 from .errors import InputError, require_fraction, require_positive_int
 from .patterns import cue_batch, n_flips, overlaps, random_patterns
+from .resources import require_memory
 
 CRITERIA = ("exact", "overlap")
 LEVELS = (0.5, 0.9)
-# bound on the floats a trial chunk may hold (B·N·max(N, K)), to keep memory modest
+# bound on B·N·max(N, K) for a trial chunk, to keep memory modest (the chunk size also fixes
+# how the random stream is drawn, so it is part of what a seed reproduces)
 _CHUNK_BUDGET = 4_000_000
+K_LIMIT = 1 << 20  # the largest K a search may ask for
+#: how the library names the settings in errors (the CLI passes its option names)
+FIELDS = {"n": "N (number of neurons)", "flip": "flip (fraction of flipped bits)", "trials": "trials",
+          "seed": "seed", "param": "param"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,91 @@ def _point_seed(seed: int, n: int, k: int) -> np.random.Generator:
     return np.random.default_rng([int(seed), int(n), int(k)])
 
 
+def chunk_size(n: int, k: int, trials: int) -> int:
+    """Trials per batched run at (N, K)."""
+    return max(1, min(trials, _CHUNK_BUDGET // (n * max(n, k))))
+
+
+def point_memory(model: str, n: int, k: int, trials: int) -> float:
+    """Estimated peak bytes of one (N, K) point: a chunk of trials in flight, and the success
+    flags of every trial (kept, then joined)."""
+    return 8.0 * chunk_size(n, k, trials) * model_entry(model).trial_floats(n, k) + 2.0 * trials
+
+
+def _require_point_memory(model: str, n: int, k: int, trials: int, field: str, trials_field: str | None = None) -> None:
+    """Refuse a point whose estimated memory exceeds what the machine has available now: one
+    trial too large blames `field` (the size), the trials' own flags `trials_field`."""
+    require_memory(point_memory(model, n, k, 1), field, f"one trial of model '{model}' at N = {n}, K = {k}")
+    b = chunk_size(n, k, trials)
+    require_memory(point_memory(model, n, k, trials), trials_field or field,
+                   f"model '{model}' at N = {n}, K = {k} with {trials} trials ({b} at a time)")
+
+
+def flipped_bits_rule(ns: list[int], flip: float, fields: dict[str, str] = FIELDS) -> None:
+    """Refuse a flip fraction that gives a size no flipped bit (the cue is the pattern: the
+    recall measures nothing) or N/2 or more (the cue is no closer to the pattern than to its
+    mirror, which counts as a failure)."""
+    for n in ns:
+        f = n_flips(n, flip)
+        if f < 1 or 2 * f >= n:
+            raise InputError(f"{fields['flip']}/{fields['n']}", "a fraction ρ giving every size 1 to fewer than "
+                             "N/2 flipped bits ⌊ρN⌋ (with 0 the cue is the pattern and the recall measures nothing; "
+                             "with N/2 or more the cue is as close to the pattern's mirror)",
+                             f"⌊{flip:g}·{n}⌋ = {f} at N = {n}")
+
+
+def check_scan(
+    models: dict[str, dict],
+    ns: list[int],
+    flip: float,
+    trials: int,
+    criterion: "Criterion",
+    seed: int,
+    fields: dict[str, str] = FIELDS,
+    param_label: Callable[[str, str], str] | None = None,
+) -> list[str]:
+    """Check every setting of a scan of `models` ({name: params}) before any trial: sizes
+    (≥ 2, distinct, each with at least one flipped bit and fewer than N/2), trials, seed,
+    every parameter value (each model built and run once on a tiny problem at every N), and
+    memory (at K = 1 and at the published capacity where one is known); `param_label(model,
+    key)` names a parameter in errors. Returns notes on measurements that are legitimate but
+    limited (no slope from one size, …)."""
+    if not isinstance(ns, (list, tuple)) or not ns:
+        raise InputError(fields["n"], "at least one network size", ns)
+    ns = [require_positive_int(fields["n"], n, minimum=2) for n in ns]
+    if len(set(ns)) != len(ns):
+        raise InputError(fields["n"], "distinct sizes (a size given twice measures it twice and breaks the fit)", ns)
+    require_fraction(fields["flip"], flip)
+    flipped_bits_rule(ns, flip, fields)
+    trials = require_positive_int(fields["trials"], trials)
+    require_positive_int(fields["seed"], seed, minimum=0)
+    for name in models:
+        entry = model_entry(name)
+        for n in sorted(ns):
+            predicted = entry.predicted_capacity(n, criterion.kind)
+            if predicted is not None and predicted > K_LIMIT:
+                raise InputError(fields["n"], f"sizes whose capacity stays below the search limit K = {K_LIMIT}: "
+                                 f"model '{name}' at N = {n} is predicted to store about {predicted:.3g} patterns", n)
+            for k in sorted({1, max(1, int(predicted or 1))}):
+                _require_point_memory(name, n, k, trials, fields["n"], fields["trials"])
+    for name, params in models.items():  # the tiny runs last: every cheap check first
+        label = (lambda key, m=name: param_label(m, key)) if param_label else None
+        for n in sorted(ns):
+            model_entry(name).check(params, n, label)
+    notes = []
+    if len(ns) == 1:
+        notes.append(f"one size (N = {ns[0]}): K_max only, no scaling slope")
+    elif len(ns) == 2:
+        notes.append("two sizes: a slope without a confidence interval (three or more give one)")
+    if criterion.kind == "overlap":
+        easy = [n for n in ns if 1 - 2 * n_flips(n, flip) / n >= criterion.threshold - 1e-12]
+        if easy:
+            m = 1 - 2 * n_flips(easy[0], flip) / easy[0]
+            notes.append(f"at N = {', '.join(map(str, easy))} the cue itself has overlap {m:.3g} ≥ θ = "
+                         f"{criterion.threshold:g}: a model that leaves the cue unchanged counts as a recall")
+    return notes
+
+
 def recall_trials(
     model: str,
     n: int,
@@ -75,8 +168,9 @@ def recall_trials(
     k = require_positive_int("K (number of patterns)", k, minimum=1)
     trials = require_positive_int("trials", trials)
     flips = n_flips(n, flip)
+    _require_point_memory(model, n, k, trials, "K (number of patterns)")
     rng = _point_seed(seed, n, k)
-    chunk = max(1, min(trials, _CHUNK_BUDGET // (n * max(n, k))))
+    chunk = chunk_size(n, k, trials)
     out = []
     for start in range(0, trials, chunk):  # chunks of trials, each a batched run
         b = min(chunk, trials - start)
@@ -112,7 +206,7 @@ def kmax_search(
     level: float,
     cache: dict[int, float],
     k_start: int = 1,
-    k_limit: int = 1 << 20,
+    k_limit: int = K_LIMIT,
     rel_tol: float = 0.03,
 ) -> Generator[int, float, tuple[float, list[int]]]:
     """K_max at P = level as a search that asks for points: yields each K whose P is not in
@@ -169,7 +263,7 @@ def find_kmax(
     p_of_k: Callable[[int], float],
     level: float,
     cache: dict[int, float],
-    k_limit: int = 1 << 20,
+    k_limit: int = K_LIMIT,
     rel_tol: float = 0.03,
     k_start: int = 1,
 ) -> tuple[float, list[int]]:
@@ -202,7 +296,7 @@ def fit_power_law(ns: np.ndarray, kmax: np.ndarray, log_correction: bool = False
     ns = np.asarray(ns, dtype=float)
     y = np.asarray(kmax, dtype=float)
     keep = y > 0
-    if keep.sum() < 2:
+    if np.unique(ns[keep]).size < 2:  # a slope needs two distinct sizes with K_max > 0
         return {"slope": None, "ci95": None, "intercept": None, "points_used": int(keep.sum())}
     x = np.log(ns[keep])
     y = y[keep] * (np.log(ns[keep]) if log_correction else 1.0)
@@ -261,17 +355,14 @@ def capacity_scan(
     progress: Callable[[str], None] | None = None,
     rel_tol: float = 0.03,
 ) -> CapacityScan:
-    """P(success) vs K and K_max(N) at each level for every N, then the log–log slopes."""
-    entry = model_entry(model)
+    """P(success) vs K and K_max(N) at each level for every N, then the log–log slopes
+    (every setting checked first by `check_scan`)."""
+    model_entry(model)
     criterion = criterion or Criterion()
     params = dict(params or {})
-    entry.split(params)  # unknown parameter names fail before any work
-    require_fraction("flip (fraction of flipped bits)", flip)
-    trials = require_positive_int("trials", trials)
-    if not ns:
-        raise InputError("N", "at least one network size")
-    ns = [require_positive_int("N (number of neurons)", n, minimum=2) for n in ns]
-    scan = CapacityScan(model, ns, float(flip), trials, criterion, int(seed), params)
+    check_scan({model: params}, ns, flip, trials, criterion, seed)
+    ns = [int(n) for n in ns]
+    scan = CapacityScan(model, ns, float(flip), int(trials), criterion, int(seed), params)
     t_start = time.perf_counter()
     for n in ns:
         t0 = time.perf_counter()
@@ -317,6 +408,8 @@ def mean_hamming_error(
 __all__ = [
     "Criterion",
     "capacity_scan",
+    "check_scan",
+    "point_memory",
     "recall_trials",
     "find_kmax",
     "drive",

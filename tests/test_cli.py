@@ -37,12 +37,12 @@ def test_capacity_writes_results_manifest_and_figure(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, words",
     [
-        (["capacity", "--n", "1"], "N (number of neurons)"),
+        (["capacity", "--n", "1"], "--n"),
         (["capacity", "--model", "dam9"], "invalid choice"),
-        (["capacity", "--flip", "2"], "flip"),
-        (["capacity", "--trials", "-3"], "trials"),
-        (["capacity", "--model", "dam4", "--param", "beta=2"], "param 'beta'"),
-        (["capacity", "--criterion", "overlap", "--threshold", "0"], "threshold"),
+        (["capacity", "--flip", "2"], "--flip"),
+        (["capacity", "--trials", "-3"], "--trials"),
+        (["capacity", "--model", "dam4", "--param", "beta=2"], "--param beta: expected a parameter of model 'dam4'"),
+        (["capacity", "--criterion", "overlap", "--threshold", "0"], "--threshold"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, words, tmp_path):
