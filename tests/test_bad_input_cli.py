@@ -196,3 +196,18 @@ def test_protocols_show_refuses_a_bad_file_naming_the_key(bad_input, tmp_path):
     path.write_text('kind = "capacity_scaling"\nN = [16, 16]\ncue_duration = "1 ms"\nduration = "2 ms"\n'
                     'models = {}\n')
     bad_input(["protocols", "show", path], ["mine.toml", "[N]", "distinct"])
+
+
+def test_the_help_example_of_param_works_with_the_default_models():
+    import re
+
+    from astrobrian.capacity import Criterion, check_scan
+    from astrobrian.cli import DEFAULT_MODELS, _capacity_params, build_parser
+
+    help_text = " ".join(build_parser()._subparsers._group_actions[0].choices["capacity"].format_help().split())
+    example = re.search(r"e\.g\. (--param .*?) \(", help_text).group(1).replace("neuron- astrocyte", "neuron-astrocyte")
+    values = example.split()[1::2]
+    assert len(values) == 2
+    params, _ = _capacity_params(values, DEFAULT_MODELS)
+    assert params["neuron-astrocyte"]["beta"] == 3
+    check_scan(params, [10], 0.1, 5, Criterion(), 0)

@@ -97,3 +97,56 @@ def test_quartic_dam_scales_superlinearly_and_hopfield_does_not():
 def test_bad_input_is_a_clear_error(call, field):
     with pytest.raises(InputError, match=field):
         call()
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: capacity_scan("dam4", [10, 10], trials=5), "distinct sizes"),
+        (lambda: capacity_scan("dam4", [2, 3], trials=5), "flipped bits"),  # ⌊0.1·N⌋ = 0: nothing to recall
+        (lambda: capacity_scan("dam4", [10], flip=0.5, trials=5), "mirror"),
+        (lambda: capacity_scan("dam4", [10], trials=5, seed=-1), "seed"),
+        (lambda: capacity_scan("neuron-astrocyte", [10], trials=5, params={"tau_s": float("nan")}), "tau_s"),
+        (lambda: capacity_scan("neuron-astrocyte", [10], trials=5, params={"beta": -1.0}), "model 'neuron-astrocyte'"),
+        (lambda: capacity_scan("dam4", [1000], trials=5), "search limit"),
+    ],
+)
+def test_scans_that_would_measure_nothing_or_cannot_finish_are_refused(call, words):
+    with pytest.raises(InputError, match=words):
+        call()
+
+
+def test_a_power_law_needs_two_distinct_sizes():
+    assert fit_power_law(np.array([10, 10]), np.array([5.0, 6.0]))["slope"] is None
+    assert fit_power_law(np.array([10]), np.array([5.0]))["slope"] is None
+    two = fit_power_law(np.array([10, 20]), np.array([5.0, 10.0]))
+    assert two["slope"] == pytest.approx(1.0) and all(np.isnan(two["ci95"]))  # no interval from 2 points
+
+
+def test_unknown_parameters_name_the_model_and_list_its_parameters():
+    from astrobrian.abstract.registry import model_entry
+
+    with pytest.raises(InputError, match=r"model 'hopfield' \(its parameters: max_sweeps, record_every\)"):
+        model_entry("hopfield").split({"beta": 3})
+
+
+@pytest.mark.parametrize("model, n, k", [("dam4", 40, 80), ("neuron-astrocyte", 40, 4), ("neuron-astrocyte", 24, 48)])
+def test_memory_estimate_covers_the_measured_peak_of_a_batch(model, n, k):
+    import tracemalloc
+
+    from astrobrian.abstract.registry import model_entry
+
+    tracemalloc.start()
+    try:
+        recall_trials(model, n, k, 4, 0.1, Criterion(), seed=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    estimate = 4 * 8 * model_entry(model).trial_floats(n, k)
+    assert peak <= estimate <= 4 * peak
+
+
+def test_a_point_too_large_for_the_memory_left_is_refused_before_it_runs(monkeypatch):
+    monkeypatch.setattr("astrobrian.resources.available_memory", lambda: 10_000_000)
+    with pytest.raises(InputError, match=r"K \(number of patterns\).*needs about"):
+        recall_trials("dam4", 100, 5000, 10, 0.1, Criterion(), seed=0)
