@@ -123,12 +123,12 @@ def _unraisable(previous: Any) -> Any:
 
 
 class StopOnSignal:
-    """Ctrl+C and SIGTERM raise KeyboardInterrupt at once (in Brian2 runs too: `brian2`) while
-    inside, all restored on exit; an error a stop caused leaves as the stop; `signal_name`
-    names the signal."""
+    """Ctrl+C and SIGTERM raise KeyboardInterrupt at once while inside, all restored on exit;
+    an error a stop caused leaves as the stop; `signal_name` names the signal. Brian2 runs
+    are stopped too once `brian2()` is called (or when `brian2`)."""
 
     def __init__(self, brian2: bool = False):
-        self.brian2 = brian2
+        self.want_brian2 = brian2
         self.signal_name: str | None = None
         self._saved: dict[int, Any] = {}
         self._hook: Any = None
@@ -138,11 +138,6 @@ class StopOnSignal:
     def __enter__(self) -> "StopOnSignal":
         if threading.current_thread() is not threading.main_thread() or _state.active:
             return self  # signals are only handled in the main thread; nested: the outer one acts
-        if self.brian2 or "brian2" in sys.modules:
-            from brian2 import prefs  # imported first: its own handler is replaced below
-
-            self._pref = prefs.core.stop_on_keyboard_interrupt
-            prefs.core.stop_on_keyboard_interrupt = False
         _state.__init__()
         _state.active = True
         for sig in SIGNALS:
@@ -150,7 +145,25 @@ class StopOnSignal:
         self._hook = sys.unraisablehook
         sys.unraisablehook = _unraisable(self._hook)
         self._on = True
+        if self.want_brian2 or "brian2" in sys.modules:
+            try:
+                self.brian2()
+            except BaseException as err:  # stopped during Brian2's import (seconds)
+                self.__exit__(type(err), err, err.__traceback__)
+                raise
         return self
+
+    def brian2(self) -> None:
+        """Import Brian2 if needed and stop its runs at once: its first Ctrl+C would only end
+        the current `Network.run` (its import installs that handler over this one)."""
+        if not self._on:
+            return
+        from brian2 import prefs
+
+        if self._pref is None:
+            self._pref = prefs.core.stop_on_keyboard_interrupt
+        prefs.core.stop_on_keyboard_interrupt = False
+        signal.signal(signal.SIGINT, _handler)
 
     def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
         if not self._on:

@@ -282,3 +282,18 @@ def test_ctrl_c_stops_a_recall_run_and_writes_nothing(tmp_path):
     cmd.check_clean_stop(rc, seconds, "recall run")
     assert not out.exists() or not list(out.iterdir())
     print(f"recall run: signal → exit {seconds:.2f} s")
+
+
+def test_ctrl_c_during_the_start_up_is_one_line_too(tmp_path):
+    """Building the parser imports Brian2 (seconds): a Ctrl+C then is handled like any other."""
+    proto = tmp_path / "tiny_sweep.toml"
+    proto.write_text(SWEEP, encoding="utf-8")
+    cmd = Command(["run", proto, "--out", tmp_path / "out"], tmp_path / "tmp")
+    t_end = time.monotonic() + 60
+    while not list(cmd.tmpdir.glob("brian_debug_*")) and time.monotonic() < t_end:  # Brian2's import began
+        assert cmd.proc.poll() is None, cmd.stderr
+        time.sleep(0.005)
+    rc, seconds = cmd.stop(signal.SIGINT)
+    assert rc == 130 and seconds < STOP_S, (rc, seconds, cmd.stderr[-2000:])
+    assert cmd.stderr.count("\n") == 1 and "interrupted by SIGINT" in cmd.stderr, cmd.stderr[-2000:]
+    assert not list(cmd.tmpdir.iterdir()) and not (tmp_path / "out").exists()
