@@ -485,8 +485,12 @@ def _run_parser(sub: argparse._SubParsersAction) -> None:
                         "(default: the embedded 'recall')")
     p.add_argument("--out", type=Path, default=None, help="output folder (default results/<protocol name>)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="settings",
-                   help="override a protocol key (repeatable), e.g. --set N=64 --set network.tau_s=0.2 "
-                        "--set \"cue_duration=50 ms\" --set knockouts.fractions=[0,0.5,1]")
+                   help="override a protocol key (repeatable, in order), e.g. --set N=64 --set network.tau_s=0.2 "
+                        "--set \"cue_duration=50 ms\" --set knockouts.fractions=[0,0.5,1]. flip (a fraction) and "
+                        "flips (bits) are one setting: the later of the file's and the --set ones wins. On a "
+                        "capacity sweep, N sets the sizes of models without their own: a model's models.NAME.N "
+                        "wins (set that key, e.g. --set models.biophysical.N=[16,24]); the summary and table "
+                        "list each model's sizes.")
     p.add_argument("--device", choices=DEVICES, default=None, help="Brian2 device (default: the protocol's)")
     p.add_argument("--seed", type=int, default=None, help="seed of every pattern, cue and network (default: the protocol's)")
     p.add_argument("--workers", type=int, default=None,

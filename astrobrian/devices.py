@@ -31,14 +31,16 @@ def finish_runs() -> None:
 
     dev = get_device()
     if is_standalone() and not getattr(dev, "has_been_run", False):
-        dev.build(run=True, directory=dev.project_dir)
+        # the folder given to use_device (project_dir is only set by a build: None would make
+        # Brian2 build in a fresh temporary folder that nothing removes)
+        dev.build(run=True, directory=dev.build_options.get("directory"))
 
 
 @contextmanager
 def use_device(name: str = "runtime", directory: str | Path | None = None, target: str = "numpy") -> Iterator[None]:
     """Run the body on device `name`; afterwards the runtime device is active again.
 
-    cpp_standalone builds in `directory` (a fresh temporary folder if None) with -O1 and no
+    cpp_standalone builds in `directory` (a temporary folder, removed afterwards, if None) with -O1 and no
     fast-math (results equal the runtime device to round-off); ccache is used when installed.
     """
     from brian2 import prefs
@@ -56,6 +58,7 @@ def use_device(name: str = "runtime", directory: str | Path | None = None, targe
         return
     import tempfile
 
+    own_folder = not directory  # a folder of our own is removed afterwards; a given one is kept
     directory = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="astrobrian_standalone_"))
     old_args = list(prefs.codegen.cpp.extra_compile_args_gcc)
     old_cxx = os.environ.get("CXX")
@@ -71,3 +74,5 @@ def use_device(name: str = "runtime", directory: str | Path | None = None, targe
         prefs.codegen.cpp.extra_compile_args_gcc = old_args
         if old_cxx is None:
             os.environ.pop("CXX", None)
+        if own_folder:
+            shutil.rmtree(directory, ignore_errors=True)

@@ -17,6 +17,7 @@ import gc
 import inspect
 import tempfile
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -295,8 +296,9 @@ def _run_trials(protocol: Protocol, progress: Progress | None) -> ProtocolRun:
     trials = []
     if progress:
         progress(0, total, f"{protocol.name}: {protocol.rung} rung, {protocol.trials} trials")
-    with tempfile.TemporaryDirectory(prefix="astrobrian_run_") as tmp:
-        build_dir = (lambda label: Path(tmp) / label) if protocol.device == "cpp_standalone" else (lambda label: None)
+    standalone = protocol.device == "cpp_standalone"
+    with tempfile.TemporaryDirectory(prefix="astrobrian_run_") if standalone else nullcontext() as tmp:
+        build_dir = (lambda label: Path(tmp) / label) if standalone else (lambda label: None)
         for trial in range(protocol.trials):
             rng = np.random.default_rng([protocol.seed, trial])
             xi = random_patterns(protocol.n, protocol.k, rng)

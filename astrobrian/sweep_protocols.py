@@ -40,8 +40,8 @@ from .capacity import CRITERIA, Criterion
 from .errors import InputError
 from .patterns import n_flips
 from .protocols import (
-    ProtocolError, RunTimes, _bool, _coupling, _dry_build, _int, _network_params, _number, _rung, _table, _text,
-    _time, _unknown, plain,
+    ProtocolError, RunTimes, _bool, _check_readout, _coupling, _dry_build, _int, _network_params, _number, _rung,
+    _table, _text, _time, _unknown, plain,
 )
 from .sweep import Checkpoint, InProcess, LocalPool, run_lines
 
@@ -126,6 +126,10 @@ def _model(name: str, table: object, defaults: dict, source: object) -> SweepMod
         if "params" in table:
             raise ProtocolError(source, prefix + "params", f"[{prefix}network] for a Brian2 rung", table["params"])
         params = _network_params(table.get("network"), rung, prefix + "network.", source)
+        times = defaults["times"]
+        _check_readout(params, rung, times.cue_duration, times.duration, "", source)
+        _check_sweep_memory(rung, params, max(ns), max(1, int(round(k_start * max(ns)))),
+                            prefix + "N" if "N" in table else "N", source)
         _dry_build(rung, params, min(ns), 2, prefix + "network.", source)
         chunk = _int(table.get("chunk", 1), prefix + "chunk", source, 1)
         return SweepModel(name, "network", rung, params, defaults["times"], k_start, ns, chunk)
@@ -138,12 +142,25 @@ def _model(name: str, table: object, defaults: dict, source: object) -> SweepMod
     for key, value in _table(table.get("params"), prefix + "params", source).items():
         params[key] = _coupling(value, prefix + "params." + key, source) if key == "coupling" else \
             _number(value, prefix + "params." + key, source, minimum=None) if not isinstance(value, str) else value
-    try:
-        model_entry(model).split(params)
+    try:  # names, types and values, on a tiny run of the model at the smallest size
+        model_entry(model).check(params, min(ns), label=lambda key: prefix + "params." + key)
     except InputError as err:
-        raise ProtocolError(source, prefix + "params", err.expected, err.got) from None
+        raise ProtocolError(source, err.field, err.expected, err.got) from None
     chunk = _int(table.get("chunk", 10), prefix + "chunk", source, 1)
     return SweepModel(name, "abstract", model, params, None, k_start, ns, chunk)
+
+
+def _check_sweep_memory(rung: str, params: dict, n: int, k: int, key: str, source: object) -> None:
+    """Refuse a network line whose first point at its largest size cannot fit in memory."""
+    from .network import memory_estimate
+    from .resources import require_memory
+
+    coupling = params.get("coupling")
+    need = memory_estimate(rung, n, k, getattr(coupling, "n_astrocytes", 1), bool(getattr(coupling, "gap_junction", 0)))
+    try:
+        require_memory(need, key, f"the {rung} rung at N = {n}, K = {k} (its first point)")
+    except InputError as err:
+        raise ProtocolError(source, key, err.expected, n) from None
 
 
 def validate(data: dict, source: object = "protocol") -> SweepProtocol:
@@ -414,9 +431,10 @@ MANIFEST = "manifest.json"
 
 def write_sweep(run: SweepRun, out: str | Path) -> dict[str, Path]:
     """OUT/results.json (summary, every point's trials, manifest), OUT/manifest.json and the
-    figure, each atomically; the checkpoint stays (a rerun reads everything back from it)."""
+    figure, published together (all or none); the checkpoint stays (a rerun reads everything back from it)."""
     from . import plotting_sweeps
-    from .provenance import manifest, to_json, write_atomic
+    from .output import result_set
+    from .provenance import manifest, to_json
 
     out = Path(out)
     summary = run.summary()
@@ -426,14 +444,15 @@ def write_sweep(run: SweepRun, out: str | Path) -> dict[str, Path]:
               "points": {line: {str(k): trials for k, trials in sorted(pts.items())} for line, pts in run.points.items()},
               "manifest": meta}
     texts = {REPORT: to_json(report) + "\n", MANIFEST: to_json(meta) + "\n"}  # fail before any file is written
-    paths = {}
-    for key, name in (("report", REPORT), ("manifest", MANIFEST)):
-        paths[key] = write_atomic(out / name, lambda p, text=texts[name]: p.write_text(text, encoding="utf-8"))
-    if run.protocol.kind == "capacity_scaling":
-        paths["figure"] = plotting_sweeps.plot_capacity_scaling(summary, out / "capacity_scaling.png")
-    else:
-        paths["figure"] = plotting_sweeps.plot_knockout_capacity(summary, out / "knockout_capacity.png")
-    return paths
+    figure = "capacity_scaling.png" if run.protocol.kind == "capacity_scaling" else "knockout_capacity.png"
+    with result_set(out, (REPORT, MANIFEST, figure), field="output folder") as stage:  # all three, or none
+        for name in (REPORT, MANIFEST):
+            (stage / name).write_text(texts[name], encoding="utf-8")
+        if run.protocol.kind == "capacity_scaling":
+            plotting_sweeps.plot_capacity_scaling(summary, stage / figure)
+        else:
+            plotting_sweeps.plot_knockout_capacity(summary, stage / figure)
+    return {"report": out / REPORT, "manifest": out / MANIFEST, "figure": out / figure}
 
 
 def _ci(fit: dict) -> str:

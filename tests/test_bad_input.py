@@ -165,3 +165,27 @@ def test_a_valid_run_writes_the_complete_set_and_no_staging_folder(tmp_path, cap
     assert sorted(p.name for p in out.iterdir()) == ["activity.png", "manifest.json", "overlaps.png",
                                                      "results.json", "results.npz"]
     assert [p.name for p in (tmp_path / "nested").iterdir()] == ["out"]  # no staging folder left
+
+
+SWEEP_CASES = [
+    (["duration=130 ms"], "[duration]"),
+    (["N=[5000]"], "[N]"),
+    (["models.biophysical.N=[4000]"], "[models.biophysical.N]"),
+    (["models.neuron-astrocyte-rest.params.beta=nan"], "models.neuron-astrocyte-rest.params.beta"),
+    (["models.spiking.network.tau_p=-1 ms"], "models.spiking.network.tau_p"),
+]
+
+
+@pytest.mark.parametrize("settings, field", SWEEP_CASES, ids=[" ".join(s) for s, _ in SWEEP_CASES])
+def test_bad_sweep_settings_are_one_named_line_before_any_work(bad_input, tmp_path, settings, field):
+    out = tmp_path / "out"
+    args = ["run", "capacity_scaling", "--out", out, "--quiet", "--workers", "1"]
+    for s in settings:
+        args += ["--set", s]
+    bad_input(args, field, out=out)
+    assert not out.exists()
+
+
+def test_a_sweep_into_a_file_is_refused_before_any_work(bad_input, tmp_path):
+    (tmp_path / "file").write_text("x")
+    bad_input(["run", "capacity_scaling", "--out", tmp_path / "file", "--quiet", "--workers", "1"], "--out")
