@@ -25,10 +25,15 @@ BASE = {
 
 
 def with_settings(**settings):
-    """BASE with dotted settings (a__b → a.b); a top-level None removes the key."""
-    data = apply_settings(BASE, {k.replace("__", "."): v for k, v in settings.items() if v is not None})
-    for k in [k for k, v in settings.items() if v is None]:
-        data.pop(k)
+    """BASE as a file with these keys: dotted settings (a__b → a.b) set in their tables,
+    top-level keys written into the file as they are (None removes the key)."""
+    data = apply_settings(BASE, {k.replace("__", "."): v for k, v in settings.items() if "__" in k})
+    for k, v in settings.items():
+        if "__" not in k:
+            if v is None:
+                data.pop(k, None)
+            else:
+                data[k] = v
     return data
 
 

@@ -38,23 +38,35 @@ def check_states(network: Any, when: str) -> None:
         raise NumericalInstability(*bad, when)
 
 
+def watch_states(network: Any) -> None:
+    """Add to `network` (once; runtime device only) the operation that stops a run at the first
+    NaN or blow-up. Builders call it, so that a stored network state already holds it."""
+    from brian2 import NetworkOperation, ms
+
+    from ..devices import is_standalone
+
+    if is_standalone() or any(getattr(o, "name", "").endswith("_state_check") for o in network.objects):
+        return
+    slowest = max(float(o.clock.dt / ms) for o in network.objects)  # a whole multiple of every clock
+    every = slowest * max(1, int(np.ceil(CHECK_EVERY_MS / slowest - 1e-9)))
+
+    def watch(t):
+        check_states(network, f"at t ≈ {float(t / ms):g} ms (checked every {every:g} ms of simulated time)")
+
+    network.add(NetworkOperation(watch, dt=every * ms, when="end", name=f"{network.name}_state_check"))
+
+
 def run_checked(network: Any, duration: Any, mute: tuple[str, ...] = ()) -> None:
     """`network.run(duration)` that stops at the first NaN or blow-up with a NumericalInstability
     (checked every CHECK_EVERY_MS of simulated time on the runtime device; on standalone devices,
     whose states exist only after the build, `check_states` runs at read-out). Brian2 messages
     named in `mute` are dropped for this run; every other one is logged as usual."""
-    from brian2 import NetworkOperation, ms
+    from brian2 import ms
 
     from ..brian_logs import muted_brian_messages
     from ..devices import is_standalone
 
-    if not is_standalone() and not any(getattr(o, "name", "").endswith("_state_check") for o in network.objects):
-        def watch(t):
-            check_states(network, f"at t ≈ {float(t / ms):g} ms (checked every {every:g} ms of simulated time)")
-
-        slowest = max(float(o.clock.dt / ms) for o in network.objects)  # a whole multiple of every clock
-        every = slowest * max(1, int(np.ceil(CHECK_EVERY_MS / slowest - 1e-9)))
-        network.add(NetworkOperation(watch, dt=every * ms, when="end", name=f"{network.name}_state_check"))
+    watch_states(network)
     with muted_brian_messages("invalid_values", *mute):  # ours replaces Brian2's warning after the run
         network.run(duration)
     if not is_standalone():
@@ -92,6 +104,9 @@ class MemoryNetwork:
     monitors: dict[str, Any]
     patterns: np.ndarray
     parameters: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        watch_states(self.network)
 
     def recall(self, cue: np.ndarray, target: int, cue_duration: float, duration: float,
                cue_strength: float = 1.0, threshold: float = 0.9) -> RecallRun:
