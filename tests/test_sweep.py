@@ -255,7 +255,7 @@ def test_shipped_sweep_protocols_validate(name):
     ({"bogus": 1}, "bogus"),
     ({"models": {"r": {"rung": "rate"}}}, "models.r.rung"),
     ({"models": {"x": {"model": "nope"}}}, "models.x.model"),
-    ({"models": {"x": {"model": "dam4", "params": {"beta": 2}}}}, "models.x.params"),
+    ({"models": {"x": {"model": "dam4", "params": {"beta": 2}}}}, "models.x.params.beta"),
     ({"models": {"s": {"rung": "spiking", "network": {"tau_s": "3 mV"}}}}, "models.s.network.tau_s"),
     ({"verdict": {"network": "spiking", "reference": "abstract"}}, "verdict.network"),
     ({"knockouts": {"type": "coupling_cut", "fractions": [0.5]}}, "knockouts"),
