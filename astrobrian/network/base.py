@@ -59,7 +59,7 @@ def watch_states(network: Any) -> None:
 def run_checked(network: Any, duration: Any, mute: tuple[str, ...] = ()) -> None:
     """`network.run(duration)` that stops at the first NaN or blow-up with a NumericalInstability
     (checked every CHECK_EVERY_MS of simulated time on the runtime device; on standalone devices,
-    whose states exist only after the build, `check_states` runs at read-out). Brian2 messages
+    whose states exist only after the build, `MemoryNetwork.recall` checks them after it). Brian2 messages
     named in `mute` are dropped for this run; every other one is logged as usual."""
     from brian2 import ms
 
@@ -111,9 +111,7 @@ class MemoryNetwork:
     def recall(self, cue: np.ndarray, target: int, cue_duration: float, duration: float,
                cue_strength: float = 1.0, threshold: float = 0.9) -> RecallRun:
         """Present the cue for `cue_duration`, release it, run to `duration`, read out."""
-        from ..devices import finish_runs
-
-        from ..devices import is_standalone
+        from ..devices import finish_runs, is_standalone
 
         self.present(np.asarray(cue, dtype=float), cue_duration, duration, cue_strength)
         finish_runs()

@@ -26,7 +26,7 @@ from ..abstract.knockouts import Knockouts
 from ..abstract.process_coupling import TerritoryCoupling
 from ..errors import InputError, require_positive_int
 from ..patterns import check_patterns, overlaps
-from .base import MemoryNetwork, RecallRun, check_states, run_checked
+from .base import MemoryNetwork, RecallRun, run_checked
 from .modes import all_pairs, mode_coupling, wire_memory_modes
 
 #: default clocks: neurons (membrane, PSCs, spikes) and the slower synapse/process clock
