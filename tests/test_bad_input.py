@@ -13,6 +13,11 @@ import pytest
 
 from astrobrian import protocols
 
+def run_args(protocol, out, settings, *extra):
+    """`astrobrian run PROTOCOL --out OUT --quiet` with a --set for each of `settings`."""
+    return ["run", protocol, "--out", out, "--quiet", *extra, *(a for s in settings for a in ("--set", s))]
+
+
 BAD_SETTINGS = [
     # silent wrong results before: non-finite or wrong-sign parameters
     (["network.beta_s=NaN"], "network.beta_s"),
@@ -49,9 +54,7 @@ BAD_SETTINGS = [
 @pytest.mark.parametrize("settings, field", BAD_SETTINGS, ids=[" ".join(s) for s, _ in BAD_SETTINGS])
 def test_bad_settings_are_one_named_line_before_any_work(bad_input, tmp_path, settings, field):
     out = tmp_path / "out"
-    args = ["run", "spiking", "--out", out, "--quiet", "--set", "trials=1"]  # one trial if a case slipped through
-    for s in settings:
-        args += ["--set", s]
+    args = run_args("spiking", out, ["trials=1", *settings])  # one trial if a case slipped through
     t0 = time.perf_counter()
     bad_input(args, field, out=out)
     assert time.perf_counter() - t0 < 20  # validation only: no network was run
@@ -179,10 +182,7 @@ SWEEP_CASES = [
 @pytest.mark.parametrize("settings, field", SWEEP_CASES, ids=[" ".join(s) for s, _ in SWEEP_CASES])
 def test_bad_sweep_settings_are_one_named_line_before_any_work(bad_input, tmp_path, settings, field):
     out = tmp_path / "out"
-    args = ["run", "capacity_scaling", "--out", out, "--quiet", "--workers", "1"]
-    for s in settings:
-        args += ["--set", s]
-    bad_input(args, field, out=out)
+    bad_input(run_args("capacity_scaling", out, settings, "--workers", "1"), field, out=out)
     assert not out.exists()
 
 
