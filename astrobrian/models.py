@@ -37,9 +37,10 @@ from brian2.units.fundamentalunits import DIMENSIONLESS, get_dimensions
 from .errors import InputError
 from .quantities import describe_dimensions, is_finite, parse_quantity
 
-KINDS = ("neuron", "synapse")
+#: the Brian2 class a model file builds (its `brian2_class` key) → the short word used in messages
+BRIAN2_CLASSES = {"NeuronGroup": "neuron", "Synapses": "synapse"}
 _TOP_KEYS = {
-    "name", "description", "kind", "references", "see_also", "method", "equations", "events",
+    "name", "description", "brian2_class", "references", "see_also", "method", "equations", "events",
     "pathways", "parameters", "initial", "presets", "connections", "requires", "notes",
     "run_regularly", "ranges",
 }
@@ -111,7 +112,7 @@ class ModelSpec:
     name: str
     path: Path
     description: str
-    kind: str
+    brian2_class: str  # "NeuronGroup" or "Synapses": what `neuron_group` / `synapses` build
     equations: Any  # brian2.Equations
     parameters: dict[str, Parameter]
     method: str = "euler"
@@ -131,17 +132,23 @@ class ModelSpec:
     equations_text: str = ""  # the equations as written in the file (author's order)
 
     @property
+    def kind(self) -> str:
+        """'neuron' (a NeuronGroup model) or 'synapse' (a Synapses model), for listings."""
+        return BRIAN2_CLASSES[self.brian2_class]
+
+    @property
     def namespace(self) -> dict[str, Any]:
         """Parameter name → value, the Brian2 namespace of every object built from the spec."""
         return {name: p.value for name, p in self.parameters.items()}
 
     # ---- Brian2 object builders ---------------------------------------------------------
     def neuron_group(self, n: int, name: str | None = None, initial: bool = True, **kwargs):
-        """A NeuronGroup of n units of this (neuron-kind) model, initial values set."""
+        """A NeuronGroup of n units of this model (brian2_class = "NeuronGroup"), initial values set."""
         from brian2 import NeuronGroup
 
-        if self.kind != "neuron":
-            raise InputError("kind", f"a neuron model for neuron_group(); '{self.name}' is a {self.kind} model")
+        if self.brian2_class != "NeuronGroup":
+            raise InputError("brian2_class", f'a NeuronGroup model for neuron_group(); \'{self.name}\' is a '
+                             f'{self.brian2_class} model (use synapses())')
         opts = dict(method=self.method, namespace=dict(self.namespace))
         if self.threshold:
             opts.update(threshold=self.threshold)
@@ -158,11 +165,12 @@ class ModelSpec:
         return group
 
     def synapses(self, source, target, name: str | None = None, initial: bool = False, **kwargs):
-        """A Synapses of this (synapse-kind) model between source and target (not connected)."""
+        """A Synapses of this model (brian2_class = "Synapses") between source and target (not connected)."""
         from brian2 import Synapses
 
-        if self.kind != "synapse":
-            raise InputError("kind", f"a synapse model for synapses(); '{self.name}' is a {self.kind} model")
+        if self.brian2_class != "Synapses":
+            raise InputError("brian2_class", f"a Synapses model for synapses(); '{self.name}' is a "
+                             f"{self.brian2_class} model (use neuron_group())")
         code = str(self.equations) + "\n" + "\n".join(self.pathways.values())
         opts = dict(method=self.method, namespace=_linked_namespace(self.namespace, code, source, target))
         opts.update({k: v for k, v in self.pathways.items()})
@@ -195,7 +203,7 @@ class ModelSpec:
 
     def describe(self) -> str:
         """Human-readable card: description, equations, events, parameters with references."""
-        lines = [f"{self.name} ({self.kind}) — {self.description}", f"file: {self.path}"]
+        lines = [f"{self.name} ({self.brian2_class}) — {self.description}", f"file: {self.path}"]
         if self.preset:
             lines.append(f"preset: {self.preset}")
         lines += ["", "equations:", textwrap.dedent(self.equations_text or str(self.equations)).strip()]
@@ -468,12 +476,15 @@ def _parse(path: Path, data: dict) -> tuple[ModelSpec, dict[str, dict]]:
     """The model as the file states it (file values, no preset) and its checked presets' tables."""
     from brian2 import Equations
 
+    if "kind" in data:  # the key's former name
+        raise ModelFileError(path, "kind", 'brian2_class in its place (kind: renamed to brian2_class = '
+                             '"NeuronGroup" or "Synapses")', _brief(data["kind"]))
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise ModelFileError(path, ", ".join(sorted(unknown)), f"known keys: {', '.join(sorted(_TOP_KEYS))}")
-    kind = _text(data.get("kind"), path, "kind", required=True)
-    if kind not in KINDS:
-        raise ModelFileError(path, "kind", f"one of {', '.join(KINDS)}", kind)
+    brian2_class = _text(data.get("brian2_class"), path, "brian2_class", required=True)
+    if brian2_class not in BRIAN2_CLASSES:
+        raise ModelFileError(path, "brian2_class", " or ".join(f'"{c}"' for c in BRIAN2_CLASSES), brian2_class)
     name = _text(data.get("name"), path, "name", required=True)
     if not _NAME.match(name):
         raise ModelFileError(path, "name", "a name made of letters, digits and _ (it names Brian2 objects)", name)
@@ -500,10 +511,11 @@ def _parse(path: Path, data: dict) -> tuple[ModelSpec, dict[str, dict]]:
     pathways = _table(data.get("pathways"), path, "pathways", _PATHWAY_KEYS)
     requires = _table(data.get("requires"), path, "requires", _REQUIRE_KEYS)
     run_regularly = _text(data.get("run_regularly"), path, "run_regularly")
-    for key, present, needs in (("events", events, "neuron"), ("run_regularly", run_regularly, "neuron"),
-                                ("pathways", pathways, "synapse"), ("requires", requires, "synapse")):
-        if present and kind != needs:
-            raise ModelFileError(path, key, f"no {key} in a {kind} model (a {needs} model has them)", _brief(present))
+    for key, present, needs in (("events", events, "NeuronGroup"), ("run_regularly", run_regularly, "NeuronGroup"),
+                                ("pathways", pathways, "Synapses"), ("requires", requires, "Synapses")):
+        if present and brian2_class != needs:
+            raise ModelFileError(path, key, f"no {key} in a {brian2_class} model (a {needs} model has them)",
+                                 _brief(present))
     connections = {}
     for cname, c in _table(data.get("connections"), path, "connections").items():
         where = f"connections.{cname}"
@@ -520,7 +532,7 @@ def _parse(path: Path, data: dict) -> tuple[ModelSpec, dict[str, dict]]:
         name=name,
         path=path,
         description=_text(data.get("description"), path, "description", required=True),
-        kind=kind,
+        brian2_class=brian2_class,
         equations=eqs,
         parameters=params,
         method=_text(data.get("method"), path, "method", default="euler"),
@@ -633,7 +645,7 @@ def _dummy_ends(spec: ModelSpec, label: str):
 
 def _model_objects(spec: ModelSpec) -> tuple[list, Any]:
     """The model's own Brian2 object (with dummy ends for a synapse model): all objects, own one."""
-    if spec.kind == "neuron":
+    if spec.brian2_class == "NeuronGroup":
         group = spec.neuron_group(1, name=_object_name(spec.name), initial=False, codeobj_class=None)
         return [group], group
     pre, post = _dummy_ends(spec, spec.name)
@@ -657,7 +669,7 @@ def _stand_in(spec: ModelSpec, label: str) -> tuple[Any, list]:
             flags = [f for f in eq.flags if f in ("shared", "constant")]
             eqs.append(SingleEquation(PARAMETER, eq.varname, eq.dim, eq.var_type, None, flags))
     light = Equations(eqs)
-    if spec.kind == "neuron":
+    if spec.brian2_class == "NeuronGroup":
         opts = {"refractory": spec.refractory} if spec.refractory is not None else {}
         group = NeuronGroup(1, light, threshold="False", reset="", namespace=dict(spec.namespace),
                             name=_object_name(label), **opts)

@@ -13,7 +13,7 @@ from astrobrian.quantities import UNITS, parse_quantity
 
 CELL = textwrap.dedent('''
     name = "cell"
-    kind = "neuron"
+    brian2_class = "NeuronGroup"
     description = "a leaky integrator with a delta synapse"
     references = ["textbook"]
     equations = """
@@ -76,7 +76,7 @@ CASES = [
     ("run_regularly not a string", "run_regularly = 3", ["run_regularly", "a string"]),
     ("pathways not a table", [('name = "cell"', 'pathways = 3\nname = "cell"')], ["pathways", "a table"]),
     ("pathways in a neuron", [('name = "cell"', 'pathways = { on_pre = "v += 1*mV" }\nname = "cell"')],
-     ["pathways", "synapse model"]),
+     ["pathways", "Synapses model"]),
     ("references not a list", [('references = ["textbook"]', 'references = "textbook"')],
      ["references", "a list of strings"]),
     ("references of numbers", [('references = ["textbook"]', "references = [1, 2]")], ["references", "a list of strings"]),
@@ -120,7 +120,7 @@ CASES = [
 def write(tmp_path, edits, name="cell.toml") -> object:
     """CELL with `edits` [(old, new)] applied, or (a string) a minimal model ending with those lines."""
     if isinstance(edits, str):
-        edits = [(CELL, f'name = "cell"\nkind = "neuron"\ndescription = "d"\n{edits}\n')]
+        edits = [(CELL, f'name = "cell"\nbrian2_class = "NeuronGroup"\ndescription = "d"\n{edits}\n')]
         if "equations =" not in edits[0][1]:
             edits[0] = (CELL, edits[0][1].replace('description = "d"\n', 'description = "d"\nequations = "v : volt"\n'))
     text = CELL
@@ -159,7 +159,7 @@ def test_non_utf8_model_file(tmp_path, bad_input):
 
 def test_two_parameters_that_could_each_explain_an_error_are_both_listed(tmp_path, bad_input):
     path = tmp_path / "drive.toml"
-    path.write_text('name = "drive"\nkind = "neuron"\ndescription = "d"\nequations = "dv/dt = I_0 / C_m : volt"\n'
+    path.write_text('name = "drive"\nbrian2_class = "NeuronGroup"\ndescription = "d"\nequations = "dv/dt = I_0 / C_m : volt"\n'
                     '[parameters]\nI_0 = "1 pA"\nC_m = "1 mV"\n')
     bad_input(["models", "show", path], ["[equations]", "any one of I_0, C_m would fix it"])
 

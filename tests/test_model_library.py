@@ -11,7 +11,7 @@ from astrobrian.quantities import parse_quantity
 
 GOOD = textwrap.dedent('''
     name = "leaky"
-    kind = "neuron"
+    brian2_class = "NeuronGroup"
     description = "a leaky integrator"
     equations = """
     dv/dt = (E_L - v) / tau : volt
@@ -60,7 +60,7 @@ def test_user_model_file_presets_and_overrides(tmp_path):
         (('"-70 mV"', '"-70 mVolts"'), "parameters.E_L"),  # unknown unit
         (("(E_L - v) / tau : volt", "(E_L - v) * tau : volt"), "equations"),  # inconsistent
         (('tau = { value = "10 ms", meaning = "membrane time constant", reference = "textbook" }\n', ""), "parameters"),  # missing
-        (('kind = "neuron"', 'kind = "glia"'), "kind"),
+        (('brian2_class = "NeuronGroup"', 'brian2_class = "glia"'), "brian2_class"),
         (('name = "leaky"', 'colour = 3\nname = "leaky"'), "colour"),  # unknown key
         (('v = "-70 mV"', 'w = "-70 mV"'), "initial.w"),
         (('parameters = { tau = "20 ms" }', 'parameters = { tau = "20 mV" }'), "presets.slow.parameters.tau"),
@@ -72,6 +72,23 @@ def test_bad_model_files_fail_at_load_naming_file_and_field(tmp_path, edit, fiel
     with pytest.raises(InputError) as err:
         models.load(path)
     assert str(path) in str(err.value) and field in str(err.value)
+
+
+def test_the_former_kind_key_is_named_with_its_new_name(tmp_path):
+    path = write(tmp_path, GOOD.replace('brian2_class = "NeuronGroup"', 'kind = "neuron"', 1))
+    with pytest.raises(InputError) as err:
+        models.load(path)
+    message = str(err.value)
+    assert str(path) in message and "[kind]" in message and "\n" not in message
+    assert 'kind: renamed to brian2_class = "NeuronGroup" or "Synapses"' in message
+
+
+def test_model_spec_names_its_brian2_class():
+    assert models.load("lif_rate_trace").brian2_class == "NeuronGroup"
+    spec = models.load("spiking_tripartite")
+    assert spec.brian2_class == "Synapses" and spec.kind == "synapse"  # `kind`: the short word listings print
+    with pytest.raises(InputError, match="brian2_class"):
+        spec.neuron_group(1)
 
 
 def test_unknown_model_preset_and_override_are_errors(tmp_path):

@@ -184,10 +184,10 @@ def test_connection_takes_linked_subexpression_parameters_from_their_own_model(t
     from astrobrian.errors import InputError
 
     source = tmp_path / "source.toml"
-    source.write_text('name = "source"\nkind = "neuron"\ndescription = "d"\nreferences = ["r"]\n'
+    source.write_text('name = "source"\nbrian2_class = "NeuronGroup"\ndescription = "d"\nreferences = ["r"]\n'
                       'equations = """\nx : 1\nout = k * x : 1\n"""\n'
                       '[parameters]\nk = { value = "3", meaning = "m", reference = "r" }\n')
-    target_text = ('name = "target"\nkind = "neuron"\ndescription = "d"\nreferences = ["r"]\n'
+    target_text = ('name = "target"\nbrian2_class = "NeuronGroup"\ndescription = "d"\nreferences = ["r"]\n'
                    'equations = """\ny : 1\n"""\n[parameters]\nK_PARAM\n'
                    '[connections.link]\nmodel = "y_post = out_pre : 1 (summed)"\n')
     src_spec = models.load(source)
