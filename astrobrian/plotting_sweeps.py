@@ -1,21 +1,60 @@
-"""Figures of capacity sweeps: capacity scaling across models and knockout capacity."""
+"""Figures of capacity sweeps (capacity scaling across models, knockout capacity) and of the
+analysis of recalls (effective activations, energy along recalls).
+
+Like :mod:`astrobrian.plotting`: each ``*_figure`` function returns a
+:class:`matplotlib.figure.Figure`, takes ``ax=`` (your own axes, one per panel) or ``fig=`` (a
+figure to add the panels to), and needs no pyplot or backend; each ``plot_*`` function is the
+file-writing form (build, :func:`astrobrian.plotting.save_figure`, return the path).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import matplotlib
 import numpy as np
+from matplotlib.figure import Figure, FigureBase
 
-from .plotting import _save, plt
+from .errors import InputError
+from .plotting import finish_figure, panel_axes, save_figure
 
 _MARKERS = "osD^v<>p*h"
 
 
-def plot_capacity_scaling(summary: dict, path: str | Path) -> Path:
-    """Three panels: K_max vs N (log–log, fits with slopes and 95 % CIs, P = first level);
-    memories per compute unit vs N; P(recall) vs K/N of every model at its largest N."""
-    level = f"{summary['levels'][0]:g}"
-    fig, (ax_k, ax_u, ax_p) = plt.subplots(1, 3, figsize=(16, 4.8))
+def model_level(model: dict) -> str:
+    """A sweep summary model's level, 'network' or 'abstract' (the key 'level', formerly 'kind')."""
+    return model.get("level", model.get("kind"))
+
+
+def _first_level(summary: dict) -> str:
+    return f"{summary['levels'][0]:g}"
+
+
+def capacity_scaling_figure(summary: dict, ax: Any = None, fig: FigureBase | None = None) -> Figure:
+    """A capacity_scaling sweep's summary, three panels.
+
+    K_max vs N (log–log, the fits with slopes and 95 % CIs, at the first P level); memories
+    per compute unit vs N; P(recall) vs K/N of every model at its largest N. The figure title
+    gives the verdict, when the summary has one.
+
+    Parameters
+    ----------
+    summary
+        ``SweepRun.summary()`` of a capacity_scaling sweep (the "summary" of its results.json).
+    ax
+        Three Axes: (K_max vs N, memories per unit vs N, P vs K/N).
+    fig
+        A figure to add the three panels to.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    level = _first_level(summary)
+    root, owner, axes = panel_axes((1, 3), ax, fig, (16, 4.8),
+                                   "K_max vs N, memories per compute unit vs N, P(recall) vs K/N")
+    ax_k, ax_u, ax_p = axes[0]
     for i, (name, model) in enumerate(summary["models"].items()):
         ns = np.array([s["N"] for s in model["sizes"]], dtype=float)
         km = np.array([s["kmax"][level] for s in model["sizes"]], dtype=float)
@@ -51,72 +90,141 @@ def plot_capacity_scaling(summary: dict, path: str | Path) -> Path:
     ax_p.set_ylabel("P(recall)")
     ax_p.set_title(f"P(recall) at the largest N, {summary['trials']} trials per point", fontsize=10)
     ax_p.legend(fontsize=7)
+    title = None
     verdict = summary.get("verdict")
     if verdict:
         word = {True: "survives", False: "does not survive", None: "undecided"}[verdict["survives"]]
-        fig.suptitle(f"capacity scaling {word}: {verdict['rule']} ({verdict['reason']})", fontsize=10)
-    fig.tight_layout()
-    return _save(fig, Path(path))
+        title = f"capacity scaling {word}: {verdict['rule']} ({verdict['reason']})"
+    return finish_figure(root, owner, ax is not None, title, fontsize=10)
+
+
+def knockout_capacity_figure(summary: dict, ax: Any = None, fig: FigureBase | None = None) -> Figure:
+    """A knockout_capacity sweep's summary: K_max vs knockout fraction, one panel per knockout
+    type, every model (network level solid, abstract dashed), at the first P level.
+
+    Parameters
+    ----------
+    summary
+        ``SweepRun.summary()`` of a knockout_capacity sweep.
+    ax
+        One Axes per knockout type, in the summary's order.
+    fig
+        A figure to add the panels to.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    level = _first_level(summary)
+    kinds = list(summary["knockouts"])
+    root, owner, axes = panel_axes((1, len(kinds)), ax, fig, (4.8 * len(kinds), 4),
+                                   "one per knockout type: " + ", ".join(kinds))
+    for a, kind in zip(axes[0], kinds):
+        table = summary["knockouts"][kind]
+        for i, (name, model) in enumerate(summary["models"].items()):
+            style = "-" if model_level(model) == "network" else "--"
+            a.plot(table["fractions"], table[name][level], ls=style, marker=_MARKERS[i % len(_MARKERS)], label=name)
+        a.set_title(kind.replace("_", " "), fontsize=10)
+        a.set_xlabel("knockout fraction")
+        a.set_ylabel(f"K_max at P = {level}")
+        a.set_ylim(bottom=0)
+    axes[0][0].legend(fontsize=8)
+    return finish_figure(root, owner, ax is not None,
+                         f"knockout capacity, N = {summary['N']}, {summary['flips']} bits flipped, "
+                         f"{summary['criterion']}", fontsize=10)
+
+
+def plot_capacity_scaling(summary: dict, path: str | Path) -> Path:
+    """:func:`capacity_scaling_figure` written to `path`."""
+    return save_figure(capacity_scaling_figure(summary), path)
 
 
 def plot_knockout_capacity(summary: dict, path: str | Path) -> Path:
-    """K_max vs knockout fraction, one panel per knockout type: every model (network solid,
-    abstract dashed), P = first level."""
-    level = f"{summary['levels'][0]:g}"
-    kinds = list(summary["knockouts"])
-    fig, axes = plt.subplots(1, len(kinds), figsize=(4.8 * len(kinds), 4), squeeze=False)
-    for ax, kind in zip(axes[0], kinds):
-        table = summary["knockouts"][kind]
-        for i, (name, model) in enumerate(summary["models"].items()):
-            style = "-" if model["kind"] == "network" else "--"
-            ax.plot(table["fractions"], table[name][level], ls=style, marker=_MARKERS[i % len(_MARKERS)], label=name)
-        ax.set_title(kind.replace("_", " "), fontsize=10)
-        ax.set_xlabel("knockout fraction")
-        ax.set_ylabel(f"K_max at P = {level}")
-        ax.set_ylim(bottom=0)
-    axes[0][0].legend(fontsize=8)
-    fig.suptitle(f"knockout capacity, N = {summary['N']}, {summary['flips']} bits flipped, {summary['criterion']}",
-                 fontsize=10)
-    fig.tight_layout()
-    return _save(fig, Path(path))
-
-
-
+    """:func:`knockout_capacity_figure` written to `path`."""
+    return save_figure(knockout_capacity_figure(summary), path)
 
 
 # ---- analysis figures (science.md §4, points 1 and 3) -----------------------------------------------
-def plot_activation_fits(samples: dict[str, tuple[np.ndarray, np.ndarray]], fits: dict, title: str,
-                         path: str | Path, max_points: int = 4000) -> Path:
+_ACTIVATION_LABELS = {"phi": ("recurrent input a Σ g φ", "φ (rate mapped to [−1, 1])"),
+                      "g": ("synapse state s", "efficacy g"), "psi": ("process drive g + Tψ", "process output ψ")}
+
+
+def activation_fits_figure(samples: dict[str, tuple[np.ndarray, np.ndarray]], fits: dict, title: str | None = None,
+                           max_points: int = 4000, ax: Any = None, fig: FigureBase | None = None) -> Figure:
     """One panel per transfer curve (φ, g, ψ): recorded (state, output) samples, the fitted
-    A·tanh(β(z − z0)) + y0 and the best pure tanh(β'z), with β and residuals."""
-    labels = {"phi": ("recurrent input a Σ g φ", "φ (rate mapped to [−1, 1])"),
-              "g": ("synapse state s", "efficacy g"), "psi": ("process drive g + Tψ", "process output ψ")}
-    fig, axes = plt.subplots(1, len(fits), figsize=(4.6 * len(fits), 3.8), squeeze=False)
+    A·tanh(β(z − z0)) + y0 and the best pure tanh(β'z), with β and residuals.
+
+    Parameters
+    ----------
+    samples
+        {curve: (states, outputs)} as ``RecallAnalysis.samples`` (pooled over recalls or not).
+    fits
+        {curve: TransferFit} from :func:`astrobrian.analysis.report.fit_transfers`; one panel each.
+    title
+        The figure title (not drawn when `ax` is given).
+    max_points
+        At most this many samples drawn per panel (a fixed random subset).
+    ax
+        One Axes per entry of `fits`, in its order.
+    fig
+        A figure to add the panels to.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    max_points = int(max_points)
+    if max_points < 1:
+        raise InputError("max_points", "an integer ≥ 1", max_points)
+    root, owner, axes = panel_axes((1, len(fits)), ax, fig, (4.6 * len(fits), 3.8),
+                                   "one per transfer curve: " + ", ".join(fits))
     rng = np.random.default_rng(0)
-    for ax, (name, fit) in zip(axes[0], fits.items()):
-        z, y = (np.asarray(a).ravel() for a in samples[name])
+    for a, (name, fit) in zip(axes[0], fits.items()):
+        z, y = (np.asarray(v).ravel() for v in samples[name])
         if z.size > max_points:
             pick = rng.choice(z.size, max_points, replace=False)
             z, y = z[pick], y[pick]
-        ax.plot(z, y, ".", ms=2, alpha=0.3, color="grey")
+        a.plot(z, y, ".", ms=2, alpha=0.3, color="grey")
         grid = np.linspace(z.min(), z.max(), 200)
-        ax.plot(grid, fit.amplitude * np.tanh(fit.beta * (grid - fit.z0)) + fit.offset, color="tab:blue",
-                label=f"fit: β = {fit.beta:.2f}, rms {fit.rms:.3f}")
-        ax.plot(grid, np.tanh(fit.tanh_beta * grid), color="tab:red", ls="--",
-                label=f"tanh(β'z): β' = {fit.tanh_beta:.2f}, rms {fit.tanh_rms:.3f}")
-        ax.set_xlabel(labels[name][0])
-        ax.set_ylabel(labels[name][1])
-        ax.legend(fontsize=7)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return _save(fig, Path(path))
+        a.plot(grid, fit.amplitude * np.tanh(fit.beta * (grid - fit.z0)) + fit.offset, color="tab:blue",
+               label=f"fit: β = {fit.beta:.2f}, rms {fit.rms:.3f}")
+        a.plot(grid, np.tanh(fit.tanh_beta * grid), color="tab:red", ls="--",
+               label=f"tanh(β'z): β' = {fit.tanh_beta:.2f}, rms {fit.tanh_rms:.3f}")
+        xlabel, ylabel = _ACTIVATION_LABELS.get(name, (f"{name}: state", f"{name}: output"))
+        a.set_xlabel(xlabel)
+        a.set_ylabel(ylabel)
+        a.legend(fontsize=7)
+    return finish_figure(root, owner, ax is not None, title, fontsize=10)
 
 
-def plot_energy_traces(analyses: list, title: str, path: str | Path) -> Path:
-    """Left: the §1 energy on the network's mapped state, E(t) − E(release); right: the abstract
-    model's E(t) from the same cue. Recalls solid, failures dashed; the cue shaded."""
-    fig, (ax_n, ax_a) = plt.subplots(1, 2, figsize=(11, 4))
-    cmap = plt.get_cmap("tab10")
+def energy_traces_figure(analyses: list, title: str | None = None, ax: Any = None,
+                         fig: FigureBase | None = None) -> Figure:
+    """The §1 energy along recalls, two panels.
+
+    Left: the energy on the network's mapped state, E(t) − E(cue release); right: the abstract
+    model's E(t) from the same cue. Recalls solid, failures dashed; the cue shaded.
+
+    Parameters
+    ----------
+    analyses
+        ``RecallAnalysis`` objects from :func:`astrobrian.analysis.report.analyse_recall`.
+    title
+        The figure title (not drawn when `ax` is given).
+    ax
+        Two Axes: (network, abstract model).
+    fig
+        A figure to add the two panels to.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    analyses = list(analyses)
+    if not analyses:
+        raise InputError("analyses", "at least one recall analysis", analyses)
+    root, owner, axes = panel_axes((1, 2), ax, fig, (11, 4), "network energy, abstract model energy")
+    ax_n, ax_a = axes[0]
+    cmap = matplotlib.colormaps["tab10"]
     for i, a in enumerate(analyses):
         tr = a.energy
         rel = tr.t >= tr.t_release
@@ -135,7 +243,45 @@ def plot_energy_traces(analyses: list, title: str, path: str | Path) -> Path:
     ax_a.set_xlabel("time (τ_n)")
     ax_a.set_ylabel("E(t), abstract model (§6 scaling, from rest)")
     ax_a.set_title("abstract model, same cue (solid: recalled)", fontsize=10)
-    fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    return _save(fig, Path(path))
-__all__ = ["plot_capacity_scaling", "plot_knockout_capacity", "plot_activation_fits", "plot_energy_traces"]
+    return finish_figure(root, owner, ax is not None, title, fontsize=10)
+
+
+def plot_activation_fits(samples: dict[str, tuple[np.ndarray, np.ndarray]], fits: dict, title: str,
+                         path: str | Path, max_points: int = 4000) -> Path:
+    """:func:`activation_fits_figure` written to `path`.
+
+    Parameters
+    ----------
+    samples, fits, title, max_points
+        As :func:`activation_fits_figure`.
+    path
+        The file to write (format from the suffix).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return save_figure(activation_fits_figure(samples, fits, title, max_points), path)
+
+
+def plot_energy_traces(analyses: list, title: str, path: str | Path) -> Path:
+    """:func:`energy_traces_figure` written to `path`.
+
+    Parameters
+    ----------
+    analyses, title
+        As :func:`energy_traces_figure`.
+    path
+        The file to write (format from the suffix).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return save_figure(energy_traces_figure(analyses, title), path)
+
+
+__all__ = [
+    "capacity_scaling_figure", "knockout_capacity_figure", "activation_fits_figure", "energy_traces_figure",
+    "plot_capacity_scaling", "plot_knockout_capacity", "plot_activation_fits", "plot_energy_traces", "model_level",
+]
