@@ -177,3 +177,60 @@ def test_cli_run_on_cuda_without_brian2cuda_is_one_line_naming_the_extra(bad_inp
     line = bad_input(["run", "--device", "cuda_standalone", "--quiet", "--out", out],
                      ["device", "Brian2CUDA", INSTALL], out=out)
     assert "cuda_standalone" in line
+
+
+@pytest.fixture
+def fake_brian2cuda(monkeypatch):
+    """A stand-in for Brian2CUDA (skipped where the real one is installed): importing it registers
+    'cuda_standalone', a CPPStandaloneDevice subclass whose build records its arguments and the
+    preferences it would compile with, and compiles nothing."""
+    import importlib.util
+    import types
+
+    from brian2 import prefs
+    from brian2.core.preferences import BrianPreference
+    from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+    from brian2.devices.device import all_devices
+
+    if importlib.util.find_spec("brian2cuda") is not None:
+        pytest.skip("Brian2CUDA is installed: the stand-in would shadow it")
+    nvcc = "devices.cuda_standalone.cuda_backend.extra_compile_args_nvcc"
+    if nvcc not in prefs:
+        prefs.register_preferences("devices.cuda_standalone.cuda_backend", "stand-in for Brian2CUDA's",
+                                   extra_compile_args_nvcc=BrianPreference(default=["-w", "-use_fast_math"],
+                                                                           docs="nvcc flags"))
+
+    class FakeCUDAStandaloneDevice(CPPStandaloneDevice):
+        builds: list = []
+
+        def build(self, **kwargs):
+            self.builds.append({"kwargs": kwargs, "make": list(prefs[devices.MAKE_ARGS_PREF]),
+                                "nvcc": list(prefs[nvcc]), "gcc": list(prefs.codegen.cpp.extra_compile_args_gcc)})
+            self.has_been_run = True
+
+    fake = FakeCUDAStandaloneDevice()
+    module = types.ModuleType("brian2cuda")
+    monkeypatch.setitem(sys.modules, "brian2cuda", module)
+    monkeypatch.setitem(all_devices, "cuda_standalone", fake)
+    return fake
+
+
+def test_cuda_standalone_is_driven_like_cpp_standalone(fake_brian2cuda, tmp_path):
+    from brian2 import prefs
+    from brian2.devices.device import get_device
+
+    nvcc = "devices.cuda_standalone.cuda_backend.extra_compile_args_nvcc"
+    nvcc_before, make_before = list(prefs[nvcc]), list(prefs[devices.MAKE_ARGS_PREF])
+    assert devices.check_device("cuda_standalone") == "cuda_standalone"
+    assert "cuda_standalone" in devices.available_devices()
+    build = tmp_path / "build"
+    with devices.use_device("cuda_standalone", directory=build):
+        assert get_device() is fake_brian2cuda and devices.is_standalone()
+        assert get_device().build_options["directory"] == str(build)
+        devices.finish_runs()
+        devices.finish_runs()  # built once
+    assert fake_brian2cuda.builds == [{"kwargs": {"run": True, "directory": str(build)},
+                                       "make": [f"-j{devices.make_jobs()}"], "nvcc": devices.CUDA_COMPILE_ARGS,
+                                       "gcc": devices.STANDALONE_COMPILE_ARGS}]
+    assert not devices.is_standalone()
+    assert prefs[nvcc] == nvcc_before and prefs[devices.MAKE_ARGS_PREF] == make_before
