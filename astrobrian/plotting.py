@@ -18,17 +18,18 @@ save it, return the path. See docs/plotting.md.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, FigureBase
 
-from .abstract.dam import dam_capacity_theory, hopfield_capacity_theory
-from .capacity import CapacityScan
 from .errors import InputError
 from .provenance import write_atomic
+
+if TYPE_CHECKING:  # (for the annotations only: importing the figures needs no scipy)
+    from .capacity import CapacityScan
 
 #: resolution of saved raster figures
 DPI = 120
@@ -161,6 +162,8 @@ def _cmap(name: str):
 # ---- capacity scans (astrobrian capacity) ---------------------------------------------------------
 def theory_lines(model: str, ns: np.ndarray, criterion: str) -> dict[str, np.ndarray]:
     """Reference capacity curves from anchors.md for `model` (empty when none applies)."""
+    from .abstract.dam import dam_capacity_theory, hopfield_capacity_theory  # (scipy: only when used)
+
     if model == "hopfield":
         if criterion == "exact":
             return {"N/(2 ln N) (exact)": hopfield_capacity_theory(ns, "exact")}
