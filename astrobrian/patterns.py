@@ -1,7 +1,8 @@
 """Stored patterns, corrupted cues and overlaps: one home, shared by abstract and Brian2 code.
 
 Patterns are ±1 arrays of shape (N, K) — one column per memory — or (B, N, K) when every
-trial of a batch has its own pattern set. Overlap m_μ = (1/N) Σ_i ξ^μ_i s_i (science.md).
+trial of a batch has its own pattern set. Overlap m_μ = (1/N) Σ_i ξ^μ_i s_i
+(docs/models.md#notation).
 """
 
 from __future__ import annotations
@@ -14,7 +15,24 @@ from .errors import InputError, require_fraction, require_positive_int
 def random_patterns(
     n_neurons: int, n_patterns: int, rng: np.random.Generator, batch: int | None = None
 ) -> np.ndarray:
-    """K random ±1 patterns of N bits as float64 columns, (N, K) or (batch, N, K)."""
+    """K random ±1 patterns of N bits as float64 columns, (N, K) or (batch, N, K).
+
+    Parameters
+    ----------
+    n_neurons : int
+        N, the number of bits of a pattern (≥ 2).
+    n_patterns : int
+        K, the number of patterns (≥ 1).
+    rng : numpy.random.Generator
+        Source of the random bits.
+    batch : int, optional
+        Draw one independent pattern set per trial of a batch of this size.
+
+    Returns
+    -------
+    numpy.ndarray
+        Entries ±1.0, shape (N, K), or (batch, N, K) with `batch`.
+    """
     n = require_positive_int("N (number of neurons)", n_neurons, minimum=2)
     k = require_positive_int("K (number of patterns)", n_patterns, minimum=1)
     shape = (n, k) if batch is None else (require_positive_int("batch", batch), n, k)
@@ -37,7 +55,8 @@ def check_patterns(patterns: object) -> np.ndarray:
 
 
 def n_flips(n_neurons: int, flip_fraction: float) -> int:
-    """Number of flipped bits for a cue: ⌊ρN⌋ (issue 2: exactly, not Bernoulli)."""
+    """Number of flipped bits for a cue: exactly ⌊ρN⌋, never a random (Bernoulli) count, so every
+    cue at a given N is equally far from its pattern (docs/models.md#notation)."""
     rho = require_fraction("flip (fraction of flipped bits)", flip_fraction)
     return int(np.floor(rho * n_neurons + 1e-9))
 
@@ -45,7 +64,22 @@ def n_flips(n_neurons: int, flip_fraction: float) -> int:
 def corrupt(
     states: np.ndarray, flips: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """Flip exactly `flips` distinct, randomly chosen bits of each row of `states` (B, N)."""
+    """Flip exactly `flips` distinct, randomly chosen bits of each row of `states`.
+
+    Parameters
+    ----------
+    states : numpy.ndarray
+        ±1 states, (B, N) or a single state (N,).
+    flips : int
+        Bits to flip in each row, 0 ≤ flips ≤ N.
+    rng : numpy.random.Generator
+        Chooses the bits, independently for every row.
+
+    Returns
+    -------
+    numpy.ndarray
+        A copy of `states` with the bits flipped, of the same shape.
+    """
     s = np.array(states, dtype=np.float64, copy=True)
     squeeze = s.ndim == 1
     s = np.atleast_2d(s)
@@ -64,7 +98,21 @@ def cue_batch(
 ) -> np.ndarray:
     """Cues (B, N): stored pattern `targets[b]` of trial b with exactly `flips` bits flipped.
 
-    `patterns` is (N, K) (shared) or (B, N, K) (one set per trial).
+    Parameters
+    ----------
+    patterns : numpy.ndarray
+        ±1 patterns, (N, K) shared by every trial or (B, N, K) one set per trial.
+    targets : array of int
+        (B,) index of the cued pattern of each trial.
+    flips : int
+        Bits flipped in every cue (`n_flips` gives ⌊ρN⌋).
+    rng : numpy.random.Generator
+        Chooses the flipped bits.
+
+    Returns
+    -------
+    numpy.ndarray
+        (B, N) cues.
     """
     xi = check_patterns(patterns)
     targets = np.asarray(targets, dtype=int)
