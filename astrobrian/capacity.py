@@ -1,4 +1,5 @@
-"""Capacity measurement: P(recall) vs K, K_max(N) by bisection, and its log–log scaling.
+"""Capacity measurement: P(recall) vs K, K_max(N) by bisection, and its log–log scaling
+(docs/capacity.md).
 
 A trial: K random ±1 patterns (fresh per trial), a random target, a cue with exactly ⌊ρN⌋ bits
 flipped, the model run to its end, and a named success criterion on the ±1 read-out:
@@ -68,13 +69,41 @@ def _point_seed(seed: int, n: int, k: int) -> np.random.Generator:
 
 
 def chunk_size(n: int, k: int, trials: int) -> int:
-    """Trials per batched run at (N, K)."""
+    """Trials per batched run at (N, K).
+
+    Parameters
+    ----------
+    n, k : int
+        Network size N and number of patterns K.
+    trials : int
+        Trials wanted at the point.
+
+    Returns
+    -------
+    int
+        Between 1 and `trials`: B·N·max(N, K) stays within a fixed budget of floats.
+    """
     return max(1, min(trials, _CHUNK_BUDGET // (n * max(n, k))))
 
 
 def point_memory(model: str, n: int, k: int, trials: int) -> float:
     """Estimated peak bytes of one (N, K) point: a chunk of trials in flight, and the success
-    flags of every trial (kept, then joined)."""
+    flags of every trial (kept, then joined).
+
+    Parameters
+    ----------
+    model : str
+        Registry name of the model (`astrobrian.abstract.registry.MODELS`).
+    n, k : int
+        Network size N and number of patterns K.
+    trials : int
+        Trials at the point.
+
+    Returns
+    -------
+    float
+        Bytes.
+    """
     return 8.0 * chunk_size(n, k, trials) * model_entry(model).trial_floats(n, k) + 2.0 * trials
 
 
@@ -90,7 +119,22 @@ def _require_point_memory(model: str, n: int, k: int, trials: int, field: str, t
 def flipped_bits_rule(ns: list[int], flip: float, fields: dict[str, str] = FIELDS) -> None:
     """Refuse a flip fraction that gives a size no flipped bit (the cue is the pattern: the
     recall measures nothing) or N/2 or more (the cue is no closer to the pattern than to its
-    mirror, which counts as a failure)."""
+    mirror, which counts as a failure).
+
+    Parameters
+    ----------
+    ns : list of int
+        The sizes N.
+    flip : float
+        Fraction ρ of flipped bits (⌊ρN⌋ per cue).
+    fields : dict
+        How errors name the 'flip' and 'n' settings (the CLI passes its option names).
+
+    Raises
+    ------
+    InputError
+        Naming the first size with no flipped bit or N/2 or more.
+    """
     for n in ns:
         f = n_flips(n, flip)
         if f < 1 or 2 * f >= n:
@@ -110,12 +154,41 @@ def check_scan(
     fields: dict[str, str] = FIELDS,
     param_label: Callable[[str, str], str] | None = None,
 ) -> list[str]:
-    """Check every setting of a scan of `models` ({name: params}) before any trial: sizes
-    (≥ 2, distinct, each with at least one flipped bit and fewer than N/2), trials, seed,
-    every parameter value (each model built and run once on a tiny problem at every N), and
-    memory (at K = 1 and at the published capacity where one is known); `param_label(model,
-    key)` names a parameter in errors. Returns notes on measurements that are legitimate but
-    limited (no slope from one size, …)."""
+    """Check every setting of a scan before any trial: sizes (≥ 2, distinct, each with at least
+    one flipped bit and fewer than N/2), trials, seed, every parameter value (each model built
+    and run once on a tiny problem at every N), and memory (at K = 1 and at the published
+    capacity where one is known).
+
+    Parameters
+    ----------
+    models : dict
+        {registry name: parameters} of the models to scan.
+    ns : list of int
+        The sizes N.
+    flip : float
+        Fraction of flipped bits.
+    trials : int
+        Trials per (N, K) point.
+    criterion : Criterion
+        The success criterion.
+    seed : int
+        The scan's seed (≥ 0).
+    fields : dict
+        How errors name the settings (the CLI passes its option names).
+    param_label : callable, optional
+        `param_label(model, key)` names a parameter in errors.
+
+    Returns
+    -------
+    list of str
+        Notes on measurements that are legitimate but limited (no slope from one size, a cue
+        that already meets the criterion, …).
+
+    Raises
+    ------
+    InputError
+        Naming the first setting that is refused.
+    """
     if not isinstance(ns, (list, tuple)) or not ns:
         raise InputError(fields["n"], "at least one network size", ns)
     ns = [require_positive_int(fields["n"], n, minimum=2) for n in ns]
@@ -162,7 +235,30 @@ def recall_trials(
     seed: int,
     params: dict | None = None,
 ) -> np.ndarray:
-    """(trials,) success booleans at one (N, K) point, batched in memory-bounded chunks."""
+    """Success of every trial at one (N, K) point, batched in memory-bounded chunks.
+
+    Parameters
+    ----------
+    model : str
+        Registry name of the model.
+    n, k : int
+        Network size N (≥ 2) and number of patterns K (≥ 1).
+    trials : int
+        Number of trials, each with fresh patterns, target and cue.
+    flip : float
+        Fraction of flipped bits (⌊flip·N⌋ per cue).
+    criterion : Criterion
+        Success criterion applied to the ±1 read-out.
+    seed : int
+        Scan seed; the point draws from (seed, N, K).
+    params : dict, optional
+        Model parameters (constructor and run arguments by name).
+
+    Returns
+    -------
+    numpy.ndarray
+        (trials,) booleans.
+    """
     entry = model_entry(model)
     n = require_positive_int("N (number of neurons)", n, minimum=2)
     k = require_positive_int("K (number of patterns)", k, minimum=1)
@@ -212,6 +308,26 @@ def kmax_search(
     """K_max at P = level as a search that asks for points: yields each K whose P is not in
     `cache` yet and receives P(K); returns (K_max, [K_lo, K_hi]).
 
+    Parameters
+    ----------
+    level : float
+        The P level whose crossing is K_max.
+    cache : dict
+        {K: P(K)} of points already evaluated; the search adds the ones it asks for.
+    k_start : int
+        First K when `cache` is empty.
+    k_limit : int
+        Largest K the search may ask for (beyond it: InputError).
+    rel_tol : float
+        The bracket is narrowed until K_hi − K_lo ≤ max(1, rel_tol·K_lo).
+
+    Returns
+    -------
+    generator
+        Yields K values, is sent P(K); its return value is (K_max, [K_lo, K_hi]).
+
+    Notes
+    -----
     Starts at `k_start`, doubles K while P ≥ level (halves while P < level), then bisects
     geometrically until K_hi − K_lo ≤ max(1, rel_tol·K_lo); P(K_lo) ≥ level > P(K_hi). K_max is
     the crossing of the isotonic fit through every evaluated point (`monotone_crossing`); P(1) <
@@ -268,7 +384,24 @@ def find_kmax(
     k_start: int = 1,
 ) -> tuple[float, list[int]]:
     """K_max at P = level with P(K) from `p_of_k` (memoised in `cache`): `kmax_search` driven
-    point by point. Returns (K_max, [K_lo, K_hi])."""
+    point by point.
+
+    Parameters
+    ----------
+    p_of_k : callable
+        P(recall) at K.
+    level : float
+        The P level whose crossing is K_max.
+    cache : dict
+        {K: P(K)} of evaluated points, extended by the search.
+    k_limit, rel_tol, k_start
+        As in `kmax_search`.
+
+    Returns
+    -------
+    tuple
+        (K_max, [K_lo, K_hi]).
+    """
     return drive(kmax_search(level, cache, k_start=k_start, k_limit=k_limit, rel_tol=rel_tol), p_of_k)
 
 
@@ -291,7 +424,20 @@ def monotone_crossing(points: dict[int, float], level: float) -> float:
 def fit_power_law(ns: np.ndarray, kmax: np.ndarray, log_correction: bool = False) -> dict:
     """Least-squares slope of log K_max vs log N with a 95 % t-interval.
 
-    With `log_correction` the fit is of log(K_max · ln N) (K_max ∝ N^a / ln N, exact criterion).
+    Parameters
+    ----------
+    ns : array of float
+        Sizes N.
+    kmax : array of float
+        K_max at each size; sizes with K_max = 0 are left out.
+    log_correction : bool
+        Fit log(K_max · ln N) instead (K_max ∝ N^a / ln N, the exact criterion's form).
+
+    Returns
+    -------
+    dict
+        'slope', 'ci95' ([low, high]; NaN bounds from two sizes), 'intercept' and
+        'points_used'; slope, ci95 and intercept are None with fewer than two distinct sizes.
     """
     ns = np.asarray(ns, dtype=float)
     y = np.asarray(kmax, dtype=float)
@@ -356,7 +502,36 @@ def capacity_scan(
     rel_tol: float = 0.03,
 ) -> CapacityScan:
     """P(success) vs K and K_max(N) at each level for every N, then the log–log slopes
-    (every setting checked first by `check_scan`)."""
+    (every setting checked first by `check_scan`).
+
+    Parameters
+    ----------
+    model : str
+        Registry name of the model.
+    ns : list of int
+        The sizes N.
+    flip : float
+        Fraction of flipped bits (⌊flip·N⌋ per cue).
+    trials : int
+        Trials per (N, K) point.
+    criterion : Criterion, optional
+        Success criterion (default: exact recall).
+    seed : int
+        Scan seed.
+    params : dict, optional
+        Model parameters by name.
+    levels : tuple of float
+        P levels at which K_max is read.
+    progress : callable, optional
+        Called with one line per evaluated point.
+    rel_tol : float
+        Relative width at which a bracket counts as found.
+
+    Returns
+    -------
+    CapacityScan
+        Settings, per-N points and K_max, and the raw and ln N-corrected fits per level.
+    """
     model_entry(model)
     criterion = criterion or Criterion()
     params = dict(params or {})
@@ -395,7 +570,28 @@ def capacity_scan(
 def mean_hamming_error(
     model: str, n: int, k: int, trials: int, flips: int, seed: int, params: dict | None = None
 ) -> float:
-    """Mean Hamming distance of the ±1 read-out to the target (the Vivet–Arenas metric)."""
+    """Mean Hamming distance of the ±1 read-out to the target (the Vivet–Arenas metric).
+
+    Parameters
+    ----------
+    model : str
+        Registry name of the model.
+    n, k : int
+        Network size N and number of patterns K.
+    trials : int
+        Trials, run as one batch with their own patterns.
+    flips : int
+        Flipped bits per cue.
+    seed : int
+        Seed of the point (drawn from (seed, N, K)).
+    params : dict, optional
+        Model parameters by name.
+
+    Returns
+    -------
+    float
+        Mean number of wrong bits (a mirror state counts N).
+    """
     entry = model_entry(model)
     rng = _point_seed(seed, n, k)
     xi = random_patterns(n, k, rng, batch=trials)
