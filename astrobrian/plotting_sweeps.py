@@ -63,7 +63,9 @@ def capacity_scaling_figure(summary: dict, ax: Any = None, fig: FigureBase | Non
         label = name
         if fit["kmax"]["slope"] is not None:
             ci = fit["kmax"]["ci95"]
-            label += f": slope {fit['kmax']['slope']:.2f}" + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if np.all(np.isfinite(ci)) else "")
+            label += f": slope {fit['kmax']['slope']:.2f}"
+            if np.all(np.isfinite(ci)):
+                label += f" [{ci[0]:.2f}, {ci[1]:.2f}]"
         pos = km > 0
         line = ax_k.loglog(ns[pos], km[pos], marker=mk, lw=0, label=label)[0]
         if fit["kmax"]["slope"] is not None:

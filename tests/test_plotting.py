@@ -62,7 +62,8 @@ def protocol_run(trials: int = 2, knockout_types=("coupling_cut", "process_ablat
 
 
 def _sizes(ns, kmax):
-    return [{"N": n, "kmax": {"0.5": km}, "points": [{"K": kk, "P": p} for kk, p in ((1, 1.0), (km, 0.5), (2 * km, 0.0))]}
+    return [{"N": n, "kmax": {"0.5": km},
+             "points": [{"K": kk, "P": p} for kk, p in ((1, 1.0), (km, 0.5), (2 * km, 0.0))]}
             for n, km in zip(ns, kmax)]
 
 
@@ -148,7 +149,8 @@ def test_no_private_cross_module_imports():
     for name in ("plotting.py", "plotting_sweeps.py"):
         text = (ROOT / "astrobrian" / name).read_text()
         assert not re.search(r"from \.\S* import[^\n]*\b_\w", text), name
-        assert "matplotlib.use(" not in text and not re.search(r"import matplotlib\.pyplot|from matplotlib import pyplot", text)
+        assert "matplotlib.use(" not in text
+        assert not re.search(r"import matplotlib\.pyplot|from matplotlib import pyplot", text), name
 
 
 # ---- (b) every figure function: a Figure, given axes, wrong counts -------------------------------
