@@ -1,4 +1,5 @@
-"""Effective activations (science.md §4.1): fit the transfer curves a network actually implements.
+"""Effective activations (docs/analysis.md#effective-activations): fit the transfer curves a
+network actually implements.
 
 From a network's own recordings (state z, output y) — neuron rate vs input, synaptic efficacy
 vs synapse state, process output vs Ca²⁺ — fit y = A·tanh(β (z − z₀)) + y₀ by least squares
@@ -56,7 +57,24 @@ def _samples(z: object, y: object, name: str, max_samples: int, seed: int) -> tu
 
 def fit_activation(z: object, y: object, name: str = "activation", max_samples: int = 20000,
                    seed: int = 0) -> ActivationFit:
-    """Fit the transfer curve y(z) of one population from paired samples (any shapes, flattened)."""
+    """Fit the transfer curve y(z) of one population from paired samples.
+
+    Parameters
+    ----------
+    z, y : array_like
+        States and outputs, any shapes of the same size (flattened); non-finite pairs dropped.
+    name : str
+        Names the population in the result and in errors.
+    max_samples : int
+        Above this many pairs a seeded random subsample is fitted.
+    seed : int
+        Seed of the subsample.
+
+    Returns
+    -------
+    ActivationFit
+        The fit of A·tanh(β(z − z₀)) + y₀, the best pure tanh(β′z) and their residuals.
+    """
     from scipy.optimize import OptimizeWarning, curve_fit
     from scipy.stats import spearmanr
 

@@ -1,4 +1,4 @@
-"""Effective coupling (science.md §4.2): the process-to-process coupling a Brian2 network
+"""Effective coupling (docs/analysis.md#effective-coupling): the process-to-process coupling a Brian2 network
 actually implements, measured by probing — set the processes' outputs ψ to random probe
 patterns, advance one process step, read the coupling input Tψ every process receives — and a
 least-squares fit of the linear operator, compared with the stored T (correlation and scale).
@@ -37,7 +37,24 @@ class CouplingEstimate:
 
 def stored_coupling(patterns: np.ndarray, coupling: object, scale: float, knockouts: Knockouts | None = None) -> np.ndarray:
     """The dense T (N², N²) over processes k = post·N + pre, built from the abstract operator
-    (territories, gap junctions and knockouts included) by applying it to unit vectors."""
+    (territories, gap junctions and knockouts included) by applying it to unit vectors.
+
+    Parameters
+    ----------
+    patterns : numpy.ndarray
+        (N, K) ±1 patterns.
+    coupling : object
+        'full' or a coupling object (`astrobrian.abstract.process_coupling`).
+    scale : float
+        The coupling scale s of T.
+    knockouts : Knockouts, optional
+        Coupling cut and gap-junction block applied to T.
+
+    Returns
+    -------
+    numpy.ndarray
+        (N², N²): column k is T applied to unit process k.
+    """
     xi = np.asarray(patterns, dtype=float)
     n = xi.shape[0]
     knock = knockouts or Knockouts()
@@ -47,7 +64,23 @@ def stored_coupling(patterns: np.ndarray, coupling: object, scale: float, knocko
 
 
 def compare_coupling(effective: np.ndarray, stored: np.ndarray, probes: int = 0) -> CouplingEstimate:
-    """Correlation, scale and relative error of an estimated operator against the stored T."""
+    """Correlation, scale and relative error of an estimated operator against the stored T.
+
+    Parameters
+    ----------
+    effective : numpy.ndarray
+        The estimated operator.
+    stored : numpy.ndarray
+        The stored T, of the same shape.
+    probes : int
+        Number of probes behind the estimate (recorded only).
+
+    Returns
+    -------
+    CouplingEstimate
+        Both operators, Pearson correlation of their entries, the least-squares scale of
+        `effective` on `stored` and the largest deviation from scale·T relative to max |T|.
+    """
     e, t = np.asarray(effective, float).ravel(), np.asarray(stored, float).ravel()
     if e.shape != t.shape:
         raise InputError("effective", f"an operator of the stored shape {np.shape(stored)}", np.shape(effective))
@@ -70,9 +103,28 @@ def _process_setter(network: Any):
 
 def probe_coupling(network: Any, probes: int | None = None, amplitude: float = 0.5, seed: int = 0,
                    knockouts: Knockouts | None = None) -> CouplingEstimate:
-    """Measure T_eff of a built network (runtime device) by `probes` random ψ patterns
-    (default 2·N², entries uniform in ±amplitude), one process step each from the same stored
-    state, and compare it with the stored T of the network's patterns and coupling."""
+    """Measure T_eff of a built network (runtime device) by random ψ patterns, one process step
+    each from the same stored state, and compare it with the stored T of the network's patterns
+    and coupling (docs/analysis.md#effective-coupling).
+
+    Parameters
+    ----------
+    network : MemoryNetwork
+        A rate, spiking or biophysical rung (with astrocyte processes).
+    probes : int, optional
+        Number of probes, at least the number of processes (default twice it).
+    amplitude : float
+        Probe outputs ψ are uniform in ±amplitude.
+    seed : int
+        Seed of the probes.
+    knockouts : Knockouts, optional
+        Knockouts for the stored T (default: those the network was built with).
+
+    Returns
+    -------
+    CouplingEstimate
+        T_eff against the stored T, over the surviving processes.
+    """
     syn, groups = network.synapses, network.groups
     if "write" not in groups or "Tpsi" not in syn.variables:
         raise InputError("network", "a memory network with astrocyte processes (rate, spiking or biophysical rung)",

@@ -1,10 +1,11 @@
-"""Energy along a run (science.md §4.3): the abstract energy evaluated on the mapped state of
-a spiking or biophysical Brian2 run.
+"""Energy along a run (docs/analysis.md#energy-along-a-run): the abstract energy evaluated on
+the mapped state of a spiking or biophysical Brian2 run.
 
 Mapping: φ_i from the neuron's rate trace (φ = clip(r/ν_ref − 1, −1, 1), as the spiking rung
 reads it) and x_i = φ⁻¹(φ_i) for the abstract neuron gain β_n; S = s (synaptic state); P = p
 (spiking rung) or (C − C_mid)/C_width (biophysical rung, so that ψ = tanh(β_p P) is the
-process output). E is NeuronAstrocyteMemory's energy (§1) with the rung's scalings and gains,
+process output). E is NeuronAstrocyteMemory's energy (docs/models.md#energy) with the rung's
+scalings and gains,
 and E_DAM the reduced quartic-DAM energy on φ. Reported after the cue is released (b = 0):
 the net decrease and the fraction of read-out intervals with dE/dt ≤ 0.
 """
@@ -27,7 +28,8 @@ PHI_CLIP = 1e-3
 
 @dataclass
 class EnergyTrace:
-    """E(t) of §1 (and its terms) and the quartic-DAM energy on the mapped state of one run."""
+    """E(t) of the neuron–astrocyte model (and its terms) and the quartic-DAM energy on the
+    mapped state of one run."""
 
     t: np.ndarray
     energy: np.ndarray
@@ -48,8 +50,8 @@ def _descent(t: np.ndarray, e: np.ndarray, t_release: float, tol: float) -> dict
 
 
 def abstract_model_of(network: Any, beta_n: float = 5.0) -> NeuronAstrocyteMemory:
-    """The §1 model a spiking/biophysical network maps onto: its patterns, scalings, coupling,
-    knockouts and synapse/process gains, with neuron gain `beta_n`."""
+    """The abstract model a spiking/biophysical network maps onto: its patterns, scalings,
+    coupling, knockouts and synapse/process gains, with neuron gain `beta_n`."""
     params = network.parameters
     ns = network.synapses.namespace
     return NeuronAstrocyteMemory(
@@ -60,8 +62,25 @@ def abstract_model_of(network: Any, beta_n: float = 5.0) -> NeuronAstrocyteMemor
 
 
 def energy_along_run(network: Any, run: Any, beta_n: float = 5.0, tol: float = 1e-9) -> EnergyTrace:
-    """E(t) on the mapped state of a spiking/biophysical `run` (a RecallRun recorded with
-    record_synapses); `beta_n` is the abstract neuron gain used to map φ back to x."""
+    """E(t) on the mapped state of a spiking or biophysical recall.
+
+    Parameters
+    ----------
+    network : MemoryNetwork
+        The spiking or biophysical network that ran.
+    run : RecallRun
+        Its recall, recorded with `record_synapses` (s and p, or s and C, of every synapse).
+    beta_n : float
+        Abstract neuron gain used to map φ back to x = atanh(φ)/β_n.
+    tol : float
+        An interval counts as non-increasing when ΔE ≤ tol·max|E|.
+
+    Returns
+    -------
+    EnergyTrace
+        E(t) with its terms, the quartic-DAM energy, the cue's release time and a summary of
+        both after the release ('fraction_non_increasing', 'net_decrease', 'intervals').
+    """
     rec = run.recordings
     if "s" not in rec or not ({"p", "C"} & set(rec)):
         raise InputError("run", "a spiking or biophysical recall recorded with record_synapses=…", sorted(rec))

@@ -1,11 +1,11 @@
-"""One analysis of a rung's recalls (science.md §4, points 1 and 3): effective activations from
-the network's own recordings and E(t) next to the abstract model's E(t) from the same cue.
+"""One analysis of a rung's recalls (docs/analysis.md#recall-analysis): effective activations
+from the network's own recordings and E(t) next to the abstract model's E(t) from the same cue.
 
 Transfer curves fitted after the cue is released (no input but the network's own):
 - φ: neuron activity φ_i (rate trace mapped to [−1, 1]) vs its recurrent input a Σ_j g_ij φ_j,
-  the §1 neuron input (the curve is the neuron's f–I curve seen through the synapses);
+  the abstract neuron input (the curve is the neuron's f–I curve seen through the synapses);
 - g: synaptic efficacy vs synapse state s (tanh(β_s s) in both rungs' equations: a check);
-- ψ: process output vs its drive u = g + Tψ, the §1 process input (Tψ from the recorded ψ
+- ψ: process output vs its drive u = g + Tψ, the abstract process input (Tψ from the recorded ψ
   and the stored operator): in the biophysical rung this curve passes through the IP3–Ca²⁺
   dynamics, so its gain and shape are measured, not set.
 """
@@ -39,7 +39,24 @@ class RecallAnalysis:
 
 
 def transfer_samples(network: Any, run: Any, trace: EnergyTrace, beta_n: float = 5.0) -> dict:
-    """(state, output) pairs of φ, g and ψ after the cue is released (see the module docstring)."""
+    """(state, output) pairs of φ, g and ψ after the cue is released (see the module docstring).
+
+    Parameters
+    ----------
+    network : MemoryNetwork
+        The spiking or biophysical network that ran.
+    run : RecallRun
+        Its recall, recorded with `record_synapses`.
+    trace : EnergyTrace
+        `energy_along_run(network, run)`: its sample times and the cue's release time.
+    beta_n : float
+        Abstract neuron gain of the mapped model.
+
+    Returns
+    -------
+    dict
+        {'phi', 'g', 'psi'}: (states, outputs) arrays for `fit_activation`.
+    """
     rec = run.recordings
     n = network.patterns.shape[0]
     model = abstract_model_of(network, beta_n)
@@ -61,7 +78,32 @@ def transfer_samples(network: Any, run: Any, trace: EnergyTrace, beta_n: float =
 def analyse_recall(rung: str, n: int, k: int, flips: int, seed: int, params: dict | None = None,
                    record_every: Any = None, beta_n: float = 5.0) -> RecallAnalysis:
     """Build `rung` on patterns drawn from `seed`, cue pattern 0 with `flips` bits flipped, recall
-    (recording synapses and processes), and analyse; the abstract §6 model runs the same cue."""
+    (recording synapses and processes) and analyse; the abstract model (rest scaling) runs the
+    same cue.
+
+    Parameters
+    ----------
+    rung : str
+        'spiking' or 'biophysical'.
+    n, k : int
+        Network size N and number of patterns K.
+    flips : int
+        Flipped bits of the cue.
+    seed : int
+        Seed of the patterns, the cue and the network.
+    params : dict, optional
+        Builder parameters.
+    record_every : brian2 Quantity, optional
+        Recording step of synapses and processes (default 5 ms).
+    beta_n : float
+        Abstract neuron gain of the mapping.
+
+    Returns
+    -------
+    RecallAnalysis
+        The recall's outcome, its energy trace, the abstract model's energy from the same cue
+        and the transfer samples.
+    """
     from brian2 import ms
 
     from ..abstract.neuron_astrocyte import NeuronAstrocyteMemory
