@@ -1,7 +1,8 @@
 """The model library: declarative TOML model files → Brian2 equations, namespaces and objects.
 
-A model file (models/*.toml, shipped in the package as `astrobrian.model_library`) holds the
-Brian2 equation strings (every flux a named sub-expression), events, parameters with units,
+A model file (models/*.toml, shipped in the package as `astrobrian.model_library`; the library
+is listed in docs/models.md#model-files) names the Brian2 class it builds (`brian2_class =
+"NeuronGroup"` or `"Synapses"`) and holds the Brian2 equation strings (every flux a named sub-expression), events, parameters with units,
 meaning and reference, initial values, named presets and the connections (Synapses, including
 synapses-on-synapses couplings with summed variables) the model offers. Parsing never executes
 code from the file: TOML is data, quantities go through `astrobrian.quantities`, equations
@@ -65,8 +66,22 @@ def available() -> list[str]:
 
 
 def resolve_file(name_or_path: str | Path, folder: Path, what: str) -> Path:
-    """A library name (a .toml file in `folder`) or a path to a user's .toml file; `what`
-    ('model', 'protocol') names the field in the error."""
+    """The file of a library name (a .toml file in `folder`) or of a path to a user's .toml file.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A library name, or a path (it ends in .toml or contains a slash).
+    folder : Path
+        The library folder.
+    what : str
+        'model' or 'protocol': names the field in errors.
+
+    Returns
+    -------
+    Path
+        An existing file.
+    """
     text = str(name_or_path)
     if text.endswith(".toml") or "/" in text or "\\" in text:
         path = Path(text)
@@ -143,7 +158,23 @@ class ModelSpec:
 
     # ---- Brian2 object builders ---------------------------------------------------------
     def neuron_group(self, n: int, name: str | None = None, initial: bool = True, **kwargs):
-        """A NeuronGroup of n units of this model (brian2_class = "NeuronGroup"), initial values set."""
+        """A NeuronGroup of n units of this model (brian2_class = "NeuronGroup").
+
+        Parameters
+        ----------
+        n : int
+            Number of units.
+        name : str, optional
+            Brian2 name (default: the model's name with a unique suffix).
+        initial : bool
+            Set the model's initial values.
+        **kwargs
+            Passed to `brian2.NeuronGroup` (e.g. ``dt``, ``method``, ``namespace``).
+
+        Returns
+        -------
+        brian2.NeuronGroup
+        """
         from brian2 import NeuronGroup
 
         if self.brian2_class != "NeuronGroup":
@@ -165,7 +196,25 @@ class ModelSpec:
         return group
 
     def synapses(self, source, target, name: str | None = None, initial: bool = False, **kwargs):
-        """A Synapses of this model (brian2_class = "Synapses") between source and target (not connected)."""
+        """A Synapses of this model (brian2_class = "Synapses") between source and target, not
+        connected yet.
+
+        Parameters
+        ----------
+        source, target : brian2 groups
+            The connected groups; they must have the variables the model `requires`.
+        name : str, optional
+            Brian2 name (default: the model's name with a unique suffix).
+        initial : bool
+            Set the model's initial values (only possible once connected: usually
+            `set_initial` after `connect`).
+        **kwargs
+            Passed to `brian2.Synapses` (e.g. ``dt``).
+
+        Returns
+        -------
+        brian2.Synapses
+        """
         from brian2 import Synapses
 
         if self.brian2_class != "Synapses":
@@ -181,7 +230,24 @@ class ModelSpec:
         return syn
 
     def connection(self, which: str, source, target, name: str | None = None, **kwargs):
-        """The Synapses of connection `which` (e.g. a summed coupling) between source and target."""
+        """The Synapses of connection `which` (e.g. a summed coupling) between source and target.
+
+        Parameters
+        ----------
+        which : str
+            A connection of the model file (`[connections.NAME]`).
+        source, target : brian2 groups
+            The connected groups.
+        name : str, optional
+            Brian2 name.
+        **kwargs
+            Passed to `brian2.Synapses`.
+
+        Returns
+        -------
+        brian2.Synapses
+            Not connected yet.
+        """
         from brian2 import Synapses
 
         if which not in self.connections:
@@ -560,10 +626,29 @@ def _parse(path: Path, data: dict) -> tuple[ModelSpec, dict[str, dict]]:
 def load(name_or_path: str | Path, preset: str | None = None, check: bool = True, **overrides: Any) -> ModelSpec:
     """Load a model file by library name or path, apply a named preset and overrides.
 
-    Overrides are parameter values (quantities, numbers or quantity strings) or initial
-    values prefixed with `init_` (e.g. `init_h=0.9`). With `check` the equations, events,
-    pathways and connections are unit-checked by Brian2 at once, so a broken file fails here,
-    not at run time.
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A library model (`available()`) or a path to a .toml model file.
+    preset : str, optional
+        A preset of the file (`[presets.NAME]`).
+    check : bool
+        Unit-check the equations, events, pathways and connections with Brian2 now, so a
+        broken file fails here, not at run time.
+    **overrides
+        Parameter values (quantities, numbers or quantity strings) or initial values prefixed
+        with `init_` (e.g. ``init_h=0.9``); each is checked against the parameter's units and
+        range.
+
+    Returns
+    -------
+    ModelSpec
+        The model, with `neuron_group`, `synapses` and `connection` to build Brian2 objects.
+
+    Raises
+    ------
+    ModelFileError
+        Naming the file and the field (an InputError).
     """
     path = resolve_file(name_or_path, library_dir(), "model")
     spec, presets = _parse(path, _read(path))
