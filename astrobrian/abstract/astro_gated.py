@@ -1,7 +1,7 @@
 """Astrocyte-gated associative memory: one astrocytic gain per pattern, on the simplex.
 
-Vivet & Arenas 2026 (arXiv 2604.25481); science.md §2. Neurons x (N) and gains p (K,
-p_μ > 0, Σ_μ p_μ = 1) obey
+Vivet & Arenas 2026 (arXiv 2604.25481); docs/models.md#astrocyte-gated-memory. Neurons x (N)
+and gains p (K, p_μ > 0, Σ_μ p_μ = 1) obey
 
     τ_x dx/dt = −x + W(p) φ(x),         W(p) = (K/N) Ξ diag(p) Ξᵀ,   φ(x) = tanh(σx)
     τ_p dp/dt = (diag(p) − p pᵀ)(f − T log p),   f_μ = (ξ^μ · φ(x))² / (2N)
@@ -294,6 +294,23 @@ class AstrocyteGatedMemory:
         `energy_terms`, `extra["gains"]` = p (T, B, K), `final` = x at t_end. t_end is rounded
         to a whole number of steps of size dt. Raises FloatingPointError (reduce dt) if a
         gain would reach ≤ 0 or a state becomes non-finite.
+
+        Parameters
+        ----------
+        cues : array_like
+            (B, N) or (N,) initial neuron states.
+        t_end : float
+            Run length (units of τ_x).
+        dt : float
+            Time step.
+        method : str
+            'euler' (the paper's) or 'rk4'.
+        record_every : int
+            Record every this many steps.
+
+        Returns
+        -------
+        Trajectory
         """
         xi, x, single = prepare(self.patterns, cues)
         t_end = require_positive("t_end", t_end, allow_zero=True)

@@ -108,6 +108,22 @@ class DenseAssociativeMemory:
         Random order per trial and per sweep from `rng` (default seed 0); overlaps m = Ξᵀσ are
         kept incrementally, so a single-spin step costs O(B·K). Stops after a sweep with no
         change in any trial, or `max_sweeps`; recorded once per sweep (t = sweep count).
+
+        Parameters
+        ----------
+        cues : array_like
+            (B, N) or (N,) starting states; their signs are used (zeros → +1).
+        max_sweeps : int
+            Upper bound on the number of sweeps.
+        rng : numpy.random.Generator, optional
+            Source of the update orders (default: seed 0).
+        record_every : int
+            Record every this many sweeps (the last sweep is always recorded).
+
+        Returns
+        -------
+        Trajectory
+            t = sweep count; x and overlaps of the ±1 state; energy.
         """
         xi, c, single = prepare(self.patterns, cues)
         return run_asynchronous(xi, c, single, self._field, self._energy_m, max_sweeps, rng, record_every)

@@ -39,7 +39,22 @@ def default_rng(rng: np.random.Generator | None) -> np.random.Generator:
 
 
 def random_order(rng: np.random.Generator, batch: int, n: int) -> np.ndarray:
-    """(batch, n) update order: an independent random permutation of 0..n−1 for every trial."""
+    """(batch, n) update order: an independent random permutation of 0..n−1 for every trial.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the permutations.
+    batch : int
+        Number of trials.
+    n : int
+        Number of neurons.
+
+    Returns
+    -------
+    numpy.ndarray
+        (batch, n) integers.
+    """
     return rng.permuted(np.broadcast_to(np.arange(n), (batch, n)), axis=1)
 
 
@@ -61,6 +76,29 @@ def run_asynchronous(
     sweep is recorded) or after `max_sweeps`. Records once per sweep (t = sweeps done);
     `energy(m)` maps overlaps (B, K) to (B,); `extra['flips']` counts the spins each trial
     flipped in the sweep that ended at that record (0 at t = 0).
+
+    Parameters
+    ----------
+    patterns : numpy.ndarray
+        (N, K) or (B, N, K) ±1 patterns.
+    cues : numpy.ndarray
+        (B, N) starting states.
+    single : bool
+        Drop the batch axis of the result (a single cue).
+    field : FieldFn
+        The decision function of one single-spin step (see `FieldFn`).
+    energy : callable
+        Overlaps (B, K) → energies (B,).
+    max_sweeps : int
+        Upper bound on the number of sweeps.
+    rng : numpy.random.Generator or None
+        Source of the update orders (None: seed 0).
+    record_every : int
+        Record every this many sweeps.
+
+    Returns
+    -------
+    Trajectory
     """
     max_sweeps = require_positive_int("max_sweeps", max_sweeps)
     record_every = require_positive_int("record_every", record_every)
@@ -146,6 +184,22 @@ class HopfieldNetwork:
         Fresh random order per trial and per sweep from `rng` (default seed 0); stops after a
         sweep without change in any trial, or `max_sweeps`. Recorded once per sweep (t = sweep
         count); overlaps are those of the ±1 state. Energy never increases (Hopfield 1982).
+
+        Parameters
+        ----------
+        cues : array_like
+            (B, N) or (N,) starting states; their signs are used (zeros → +1).
+        max_sweeps : int
+            Upper bound on the number of sweeps.
+        rng : numpy.random.Generator, optional
+            Source of the update orders (default: seed 0).
+        record_every : int
+            Record every this many sweeps (the last sweep is always recorded).
+
+        Returns
+        -------
+        Trajectory
+            t = sweep count; x and overlaps of the ±1 state; energy.
         """
         xi, c, single = prepare(self.patterns, cues)
         return run_asynchronous(xi, c, single, self._field, self._energy_m, max_sweeps, rng, record_every)
@@ -239,6 +293,25 @@ class ContinuousHopfield:
         Fixed-step Euler or RK4 (`method`); t = step·dt. Overlaps use the ±1 read-out sign(x);
         `energy_terms` holds 'interaction' (−½φᵀWφ − bᵀφ) and 'leak'. Deterministic: `rng`
         is accepted for a uniform interface and unused.
+
+        Parameters
+        ----------
+        cues : array_like
+            (B, N) or (N,) initial states x(0).
+        dt : float
+            Time step (units of τ).
+        steps : int
+            Number of steps.
+        method : str
+            'euler' or 'rk4'.
+        rng : numpy.random.Generator, optional
+            Unused.
+        record_every : int
+            Record every this many steps (the last is always recorded).
+
+        Returns
+        -------
+        Trajectory
         """
         del rng
         dt = require_positive("dt", dt)

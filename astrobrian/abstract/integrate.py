@@ -23,7 +23,24 @@ def check_method(method: str) -> str:
 
 
 def step(rhs: Callable[[State], State], state: State, dt: float, method: str) -> State:
-    """One Euler or classical RK4 step of size dt."""
+    """One Euler or classical RK4 step of size dt.
+
+    Parameters
+    ----------
+    rhs : callable
+        State tuple → tuple of derivatives.
+    state : tuple of numpy.ndarray
+        The state.
+    dt : float
+        Step size.
+    method : str
+        'euler' or 'rk4'.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The state after the step.
+    """
     if method == "euler":
         return tuple(s + dt * d for s, d in zip(state, rhs(state)))
     k1 = rhs(state)
@@ -36,7 +53,22 @@ def step(rhs: Callable[[State], State], state: State, dt: float, method: str) ->
 
 
 def check_finite(state: Sequence[np.ndarray], names: Sequence[str], t: float) -> None:
-    """Stop with a clear message (not a silently wrong result) if the state became NaN/inf."""
+    """Stop with a clear message (not a silently wrong result) if the state became NaN/inf.
+
+    Parameters
+    ----------
+    state : sequence of numpy.ndarray
+        The state arrays.
+    names : sequence of str
+        Their names, for the message.
+    t : float
+        The current time, for the message.
+
+    Raises
+    ------
+    FloatingPointError
+        Naming the first non-finite state and the time.
+    """
     for arr, name in zip(state, names):
         if not np.all(np.isfinite(arr)):
             raise FloatingPointError(
@@ -58,7 +90,36 @@ def evolve(
 ) -> tuple[State, float]:
     """Integrate `steps` fixed steps of rhs(state, t), calling `record(t, state)` every
     `record_every` steps (and at the end). With `stop_tol`, stop early once t ≥ `stop_after`
-    and every |d state/dt| < stop_tol (checked every 10 steps). Returns (state, t)."""
+    and every |d state/dt| < stop_tol (checked every 10 steps).
+
+    Parameters
+    ----------
+    rhs : callable
+        (state, t) → tuple of derivatives.
+    state : tuple of numpy.ndarray
+        Initial state.
+    names : sequence of str
+        Names of the state arrays (for error messages).
+    dt : float
+        Step size.
+    steps : int
+        Number of steps.
+    method : str
+        'euler' or 'rk4'.
+    record : callable
+        Called as record(t, state) at t = 0, every `record_every` steps and at the end.
+    record_every : int
+        Recording interval in steps.
+    stop_tol : float, optional
+        Early-stop tolerance on |d state/dt| (None: never stop early).
+    stop_after : float
+        No early stop before this time (e.g. while a cue is presented).
+
+    Returns
+    -------
+    tuple
+        (final state, final t).
+    """
     check_method(method)
     t = 0.0
     record(t, state)

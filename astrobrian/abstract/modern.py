@@ -69,6 +69,21 @@ class ModernHopfield:
         Stops early once max |Δξ| < 1e-12 over the batch; the final state is always recorded.
         Overlaps are those of the continuous state itself (a convex mixture of patterns after
         one update), `energy_terms` 'lse' and 'quadratic'. Deterministic: `rng` is unused.
+
+        Parameters
+        ----------
+        cues : array_like
+            (B, N) or (N,) queries ξ(0).
+        steps : int
+            Maximum number of updates.
+        rng : numpy.random.Generator, optional
+            Unused.
+        record_every : int
+            Record every this many updates.
+
+        Returns
+        -------
+        Trajectory
         """
         del rng
         steps = require_positive_int("steps", steps)

@@ -31,7 +31,22 @@ def pair_ids(n: int) -> np.ndarray:
 
 
 def random_territories(n: int, n_astrocytes: int, rng: np.random.Generator) -> np.ndarray:
-    """(N, N) symmetric astrocyte label per process: unordered pairs dealt out in equal shares."""
+    """(N, N) symmetric astrocyte label per process: unordered pairs dealt out in equal shares.
+
+    Parameters
+    ----------
+    n : int
+        Number of neurons N.
+    n_astrocytes : int
+        Number of astrocytes, 1 ≤ A ≤ N(N + 1)/2.
+    rng : numpy.random.Generator
+        Deals the pairs out.
+
+    Returns
+    -------
+    numpy.ndarray
+        (N, N) integer labels 0 … A − 1, symmetric.
+    """
     n_pairs = n * (n + 1) // 2
     if not 1 <= n_astrocytes <= n_pairs:
         raise InputError("n_astrocytes", f"an integer between 1 and N(N+1)/2 = {n_pairs}", n_astrocytes)
@@ -127,6 +142,22 @@ class FullCoupling:
     """Every process coupled with every other: the paper's dense Hebbian T."""
 
     def build(self, patterns: np.ndarray, scale: float, gap_junction_block: float = 0.0) -> _Operator:
+        """The operator T of full coupling (`gap_junction_block` has no effect: one astrocyte).
+
+        Parameters
+        ----------
+        patterns : numpy.ndarray
+            (N, K) or (B, N, K) ±1 patterns.
+        scale : float
+            The coupling scale s of T (knockout factors included).
+        gap_junction_block : float
+            Fraction of the IP3 flux between astrocytes blocked (territories only).
+
+        Returns
+        -------
+        operator
+            An object whose `apply(psi)` gives (Tψ) for process outputs ψ (B, N, N).
+        """
         return _TerritoryOperator(patterns, scale, None)
 
     def describe(self) -> dict:
@@ -153,6 +184,22 @@ class TerritoryCoupling:
         return random_territories(n, k, np.random.default_rng(self.seed))
 
     def build(self, patterns: np.ndarray, scale: float, gap_junction_block: float = 0.0) -> _Operator:
+        """The operator T restricted to territories, with gap = gap_junction × (1 − block).
+
+        Parameters
+        ----------
+        patterns : numpy.ndarray
+            (N, K) or (B, N, K) ±1 patterns.
+        scale : float
+            The coupling scale s of T (knockout factors included).
+        gap_junction_block : float
+            Fraction of the IP3 flux between astrocytes blocked (territories only).
+
+        Returns
+        -------
+        operator
+            An object whose `apply(psi)` gives (Tψ) for process outputs ψ (B, N, N).
+        """
         gap = require_fraction("gap_junction", self.gap_junction) * (1.0 - gap_junction_block)
         return _TerritoryOperator(patterns, scale, self.territory_labels(patterns.shape[-2]), gap)
 
@@ -188,6 +235,22 @@ class SparseCoupling:
         return key // (n * n), key % (n * n)
 
     def build(self, patterns: np.ndarray, scale: float, gap_junction_block: float = 0.0) -> _Operator:
+        """The operator T restricted to the sparse mask (`gap_junction_block` has no effect).
+
+        Parameters
+        ----------
+        patterns : numpy.ndarray
+            (N, K) or (B, N, K) ±1 patterns.
+        scale : float
+            The coupling scale s of T (knockout factors included).
+        gap_junction_block : float
+            Fraction of the IP3 flux between astrocytes blocked (territories only).
+
+        Returns
+        -------
+        operator
+            An object whose `apply(psi)` gives (Tψ) for process outputs ψ (B, N, N).
+        """
         rows, cols = self.mask_pairs(patterns.shape[-2])
         return _SparseOperator(patterns, scale, rows, cols)
 

@@ -79,6 +79,21 @@ class Recorder:
         terms: dict[str, np.ndarray] | None = None,
         **extra: np.ndarray,
     ) -> None:
+        """Append one record (arrays are copied).
+
+        Parameters
+        ----------
+        t : float
+            Time of the record.
+        x : numpy.ndarray
+            The state.
+        energy : numpy.ndarray
+            The energy of each trial.
+        terms : dict, optional
+            Named energy terms.
+        **extra : numpy.ndarray
+            Model-specific records (e.g. ``gains``).
+        """
         self.t.append(float(t))
         self.x.append(np.array(x, copy=True))
         self.energy.append(np.array(energy, copy=True))
@@ -88,7 +103,23 @@ class Recorder:
             self.extra.setdefault(k, []).append(np.array(v, copy=True))
 
     def trajectory(self, patterns: np.ndarray, final: np.ndarray, single: bool, readout=None) -> Trajectory:
-        """Stack the records; overlaps use `readout(x)` (default: the state itself)."""
+        """Stack the records into a Trajectory.
+
+        Parameters
+        ----------
+        patterns : numpy.ndarray
+            (N, K) or (B, N, K) patterns the overlaps are taken with.
+        final : numpy.ndarray
+            The final state.
+        single : bool
+            Drop the batch axis (a single cue).
+        readout : callable, optional
+            Overlaps use readout(x) (default: the state itself).
+
+        Returns
+        -------
+        Trajectory
+        """
         x = np.stack(self.x)
         shown = x if readout is None else readout(x)
         traj = Trajectory(
