@@ -151,7 +151,12 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
         raise InputError("fig", "a matplotlib Figure", type(fig).__name__)
     path = Path(path)
     fig = root_figure(fig)
-    write_atomic(path, lambda p: fig.savefig(p, dpi=DPI, format=path.suffix.lstrip(".").lower() or "png"))
+    fmt = path.suffix.lstrip(".").lower() or "png"
+    formats = fig.canvas.get_supported_filetypes()
+    if fmt not in formats:
+        raise InputError("path", "a file name ending in one of " + ", ".join("." + f for f in sorted(formats)),
+                         str(path))
+    write_atomic(path, lambda p: fig.savefig(p, dpi=DPI, format=fmt))
     return path
 
 

@@ -232,6 +232,9 @@ def test_save_figure_writes_by_suffix(tmp_path):
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["a.png", "a.svg", "sub"]
     with pytest.raises(InputError, match="^fig: "):
         plotting.save_figure("not a figure", tmp_path / "b.png")
+    with pytest.raises(InputError, match=r"^path: expected a file name ending in one of .*\.png"):
+        plotting.save_figure(fig, tmp_path / "b.figure")
+    assert not (tmp_path / "b.figure").exists()
 
 
 # ---- (d) the file-writing wrappers --------------------------------------------------------------
@@ -240,8 +243,8 @@ def _png(path: Path) -> bool:
 
 
 def test_file_writing_wrappers_still_write_pngs(tmp_path, scans, monkeypatch):
-    assert _png(plotting.plot_capacity(scans, tmp_path / "c.png", level="0.9"))
-    run = protocol_run()
+    assert _png(plotting.plot_capacity(scans[:1], tmp_path / "c.png", level="0.9"))
+    run = protocol_run(trials=1, knockout_types=("coupling_cut",))  # (few panels: quick to render)
     for tr in run.trials:  # a rate run without the (spiking) Hopfield control: activity, not raster
         del tr.recalls["hopfield"]
     figs = plotting.plot_protocol_run(run, tmp_path / "rate")
