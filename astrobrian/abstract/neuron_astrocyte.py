@@ -1,4 +1,5 @@
-"""Neuron–astrocyte associative memory (Kozachkov, Slotine & Krotov, PNAS 2025; science.md §1).
+"""Neuron–astrocyte associative memory (Kozachkov, Slotine & Krotov, PNAS 2025;
+docs/models.md#neuron-astrocyte-model).
 
 Neurons x_i, tripartite synapses S_ij and astrocyte processes P_ij (one process per synapse):
 
@@ -7,7 +8,8 @@ Neurons x_i, tripartite synapses S_ij and astrocyte processes P_ij (one process 
     τ_p dP_ij/dt = −γ P_ij + Σ_kl T_ijkl ψ(P_kl) + g(S_ij) + d_ij
 
 with φ, g, ψ = tanh(β·) and T = s Σ_μ ξξξξ contracted through the patterns (never N⁴).
-a = `hebbian_scale` (1 in the authors' code, 1/N in the recall-from-rest scaling of §6) and
+a = `hebbian_scale` (1 in the authors' code, 1/N in the recall-from-rest scaling,
+docs/models.md#rest-scaling) and
 s = `coupling_scale` (1/N³ in the authors' code, 1/N² from rest). With symmetric S, P, T and
 constant inputs the dynamics descend the six-term energy E = E_n + E_s + E_p + E_ns + E_ps + E_pp
 (+ E_in for the inputs), which never increases for convex Lagrangians.
@@ -154,10 +156,12 @@ class _AstrocyteMemoryBase:
 
 
 class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
-    """The full neuron–synapse–process model of science.md §1, batched over cues.
+    """The full neuron–synapse–process model (docs/models.md#neuron-astrocyte-model), batched
+    over cues.
 
     Defaults are the authors' tutorial (β = 5, leaks 1, τ = 1, a = 1, s = 1/N³, reference
-    initialisation); `rest_scaling` gives the §6 scaling that recalls from rest.
+    initialisation: docs/models.md#reference-scaling); `rest_scaling` gives the scaling that
+    recalls from rest (docs/models.md#rest-scaling).
     """
 
     def __init__(
@@ -197,15 +201,15 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
 
     @classmethod
     def rest_scaling(cls, patterns: object, **overrides) -> "NeuronAstrocyteMemory":
-        """The science.md §6 scaling that recalls from rest: a = 1/N, s = 1/N², β_n = 5,
-        β_s = 3, β_p = 2, τ_s = τ_p = 0.2 τ_n (cue held as input for 2 τ_n by `run`)."""
+        """The scaling that recalls from rest (docs/models.md#rest-scaling): a = 1/N, s = 1/N²,
+        β_n = 5, β_s = 3, β_p = 2, τ_s = τ_p = 0.2 τ_n (cue held as input for 2 τ_n by `run`)."""
         params = cls.rest_scaling_parameters(np.shape(patterns)[-2])
         params.update(overrides)
         return cls(patterns, **params)
 
     @staticmethod
     def rest_scaling_parameters(n: int) -> dict:
-        """The parameters of `rest_scaling` for N neurons (science.md §6), as a dict."""
+        """The parameters of `rest_scaling` for N neurons (docs/models.md#rest-scaling), as a dict."""
         return dict(
             beta=5.0, beta_s=3.0, beta_p=2.0, tau_s=0.2, tau_p=0.2,
             hebbian_scale=1.0 / n, coupling_scale=1.0 / n**2,
@@ -215,11 +219,39 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
 
     # --- dynamics -------------------------------------------------------------------------
     def outputs(self, x, S, P):
-        """(φ, g, ψ) with ablated processes silenced."""
+        """(φ, g, ψ) with ablated processes silenced.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            (B, N) neuron states.
+        S, P : numpy.ndarray
+            (B, N, N) synapse and process states.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            φ(x) (B, N), g(S) and ψ(P) (B, N, N).
+        """
         return self.phi(x), self.g(S), self._mask(self.psi(P))
 
     def derivatives(self, x, S, P, b):
-        """(dx/dt, dS/dt, dP/dt) of science.md §1 for the batch; b is the neuron input (B, N)."""
+        """(dx/dt, dS/dt, dP/dt) of the model (docs/models.md#neuron-astrocyte-model) for the batch.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            (B, N) neuron states.
+        S, P : numpy.ndarray
+            (B, N, N) synapse and process states.
+        b : numpy.ndarray
+            (B, N) neuron input.
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            The three derivatives, shaped as the states.
+        """
         a = self.hebbian_scale
         phi, g, psi = self.outputs(x, S, P)
         dx = (-self.lam * x + a * (g @ phi[:, :, None])[:, :, 0] + b) / self.tau_n
@@ -228,7 +260,22 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         return dx, dS, dP
 
     def energy_terms(self, x, S, P, b) -> dict[str, np.ndarray]:
-        """The six named energy terms of science.md §1 plus the input term, each (B,)."""
+        """The six named energy terms (docs/models.md#energy) plus the input term.
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            (B, N) neuron states.
+        S, P : numpy.ndarray
+            (B, N, N) synapse and process states.
+        b : numpy.ndarray
+            (B, N) neuron input.
+
+        Returns
+        -------
+        dict
+            'E_n', 'E_s', 'E_p', 'E_ns', 'E_ps', 'E_pp', 'E_in', each (B,).
+        """
         a = self.hebbian_scale
         phi, g, psi = self.outputs(x, S, P)
         return {
@@ -277,7 +324,34 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         """Integrate from `init` ('reference', 'cue' or 'rest'; with 'rest' the cue enters as
         the input b += cue_strength·cue for cue_duration, default 2 τ_n). Records x, overlaps of
         φ(x) with every pattern and the energy (terms in `energy_terms`) every `record_every`
-        steps; `stop_tol` stops early once every |d state/dt| < stop_tol after the cue."""
+        steps; `stop_tol` stops early once every |d state/dt| < stop_tol after the cue.
+
+        Parameters
+        ----------
+        cues : array_like
+            (B, N) or (N,) cues, ±1.
+        dt : float
+            Time step (units of τ_n).
+        steps : int
+            Number of steps.
+        method : str
+            'euler' or 'rk4'.
+        init : str
+            'reference', 'cue' or 'rest' (see `initial_state`).
+        cue_strength : float
+            With init='rest': the cue enters as the input b + cue_strength·cue.
+        cue_duration : float, optional
+            With init='rest': how long the cue is held (default 2 τ_n).
+        record_every : int
+            Record every this many steps (the last is always recorded).
+        stop_tol : float, optional
+            Stop early once every |d state/dt| < stop_tol after the cue (None: never).
+
+        Returns
+        -------
+        Trajectory
+            x, overlaps of φ(x), energy and its named terms; `recalled` is sign(x) at the end.
+        """
         return self._integrate(cues, init, dt, steps, method, cue_strength, cue_duration, record_every, stop_tol)
 
     def parameters(self) -> dict:
@@ -377,7 +451,34 @@ class QuarticDAMLimit(_AstrocyteMemoryBase):
         record_every: int = 10,
         stop_tol: float | None = None,
     ) -> Trajectory:
-        """Integrate from x = cue ('cue'/'reference') or from rest with the cue as input."""
+        """Integrate from x = cue ('cue'/'reference') or from rest with the cue as input.
+
+        Parameters
+        ----------
+        cues : array_like
+            (B, N) or (N,) cues, ±1.
+        dt : float
+            Time step (units of τ_n).
+        steps : int
+            Number of steps.
+        method : str
+            'euler' or 'rk4'.
+        init : str
+            'reference', 'cue' or 'rest' (see `initial_state`).
+        cue_strength : float
+            With init='rest': the cue enters as the input b + cue_strength·cue.
+        cue_duration : float, optional
+            With init='rest': how long the cue is held (default 2 τ_n).
+        record_every : int
+            Record every this many steps (the last is always recorded).
+        stop_tol : float, optional
+            Stop early once every |d state/dt| < stop_tol after the cue (None: never).
+
+        Returns
+        -------
+        Trajectory
+            x, overlaps of φ(x), energy and its named terms; `recalled` is sign(x) at the end.
+        """
         return self._integrate(cues, init, dt, steps, method, cue_strength, cue_duration, record_every, stop_tol)
 
     def parameters(self) -> dict:

@@ -72,7 +72,22 @@ class ModelEntry:
     def check(self, params: dict[str, Any], n: int, label: Callable[[str], str] | None = None) -> None:
         """Check every value by the type of its default, then build the model on one random
         pattern of N bits and run one cue for a step or two, so that every bad value fails now,
-        as an InputError naming the parameter and the model."""
+        as an InputError naming the parameter and the model.
+
+        Parameters
+        ----------
+        params : dict
+            User parameters by name (constructor and run arguments).
+        n : int
+            Network size N of the check.
+        label : callable, optional
+            `label(key)` names a parameter in errors (default "param 'key'").
+
+        Raises
+        ------
+        InputError
+            Naming the parameter and the model.
+        """
         label = label or _label
         self.split(params, label)  # unknown names first
         defaults = self.parameter_defaults()
@@ -133,7 +148,25 @@ class ModelEntry:
 
     def recall(self, patterns: np.ndarray, cues: np.ndarray, rng: np.random.Generator, params: dict,
                run_overrides: dict | None = None) -> Trajectory:
-        """Build on `patterns` and run `cues`; `rng` feeds models with random update order."""
+        """Build the model on `patterns` and run `cues`.
+
+        Parameters
+        ----------
+        patterns : numpy.ndarray
+            (N, K) or (B, N, K) ±1 patterns.
+        cues : numpy.ndarray
+            (B, N) cues.
+        rng : numpy.random.Generator
+            Feeds the models with a random update order (Hopfield, DAM).
+        params : dict
+            User parameters by name.
+        run_overrides : dict, optional
+            Run arguments that replace the user's (e.g. a shortened run).
+
+        Returns
+        -------
+        Trajectory
+        """
         ctor, run = self.split(params)
         run.update(run_overrides or {})
         build = getattr(self.cls, self.factory) if self.factory else self.cls
