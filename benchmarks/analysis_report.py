@@ -1,5 +1,5 @@
-"""Analysis report (issue 5, science.md §4 points 1 and 3) for the spiking and biophysical rungs:
-effective φ, g, ψ fitted on each rung's own recordings, and the §1 energy along recalls that
+"""Analysis report (docs/analysis.md) for the spiking and biophysical rungs: effective φ, g, ψ
+fitted on each rung's own recordings, and the neuron–astrocyte energy along recalls that
 succeed and fail, next to the abstract model's energy from the same cue.
 
     python benchmarks/analysis_report.py [--out benchmarks/out/analysis] [--n 32]
@@ -38,7 +38,7 @@ def main() -> None:
         pooled = {name: tuple(np.concatenate([a.samples[name][i].ravel() for a in analyses]) for i in (0, 1))
                   for name in fits}
         plot_activation_fits(pooled, fits, f"effective activations: {title}", args.out / f"{rung}_activations.png")
-        plot_energy_traces(analyses, f"§1 energy along recalls: {title}", args.out / f"{rung}_energy.png")
+        plot_energy_traces(analyses, f"neuron–astrocyte energy along recalls: {title}", args.out / f"{rung}_energy.png")
         report[rung] = {
             "fits": {k: v.describe() for k, v in fits.items()},
             "recalls": [{"K": a.k, "seed": a.seed, "recalled": a.recalled, "target_overlap": a.target_overlap,

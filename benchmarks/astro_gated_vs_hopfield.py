@@ -1,6 +1,6 @@
 """Astrocyte-gated memory vs classical Hopfield networks: the Vivet & Arenas 2026 benchmark.
 
-Setting (arXiv 2604.25481; science.md §2): N = 20 neurons, K = 2…200 patterns, cues with
+Setting (arXiv 2604.25481; docs/models.md#astrocyte-gated-memory): N = 20 neurons, K = 2…200 patterns, cues with
 exactly 2 flipped bits, 50 realisations per K (each its own random patterns, run as one batch
 (B, N, K)), T = 0.01, τ_x = τ_p = 1, Euler dt = 0.001 to t = 10. Metric: mean Hamming error
 of sign(x) against the cued pattern at t = 10 (the mirror −ξ counts as N errors).
@@ -38,7 +38,22 @@ def hamming(recalled: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 
 def nearest_pattern_error(patterns: np.ndarray, cues: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Hamming error of the ideal nearest-memory decoder (stored pattern or mirror), ties averaged."""
+    """Hamming error of the ideal nearest-memory decoder (stored pattern or mirror), ties averaged.
+
+    Parameters
+    ----------
+    patterns : numpy.ndarray
+        (B, N, K) pattern sets.
+    cues : numpy.ndarray
+        (B, N) cues.
+    targets : numpy.ndarray
+        (B,) cued pattern of each realisation.
+
+    Returns
+    -------
+    numpy.ndarray
+        (B,) errors in bits.
+    """
     ov = np.einsum("bn,bnk->bk", cues, patterns)
     best = np.abs(ov) == np.abs(ov).max(axis=1, keepdims=True)
     candidates = np.sign(ov)[:, None, :] * patterns  # (B, N, K): each pattern, mirrored if closer
@@ -47,6 +62,21 @@ def nearest_pattern_error(patterns: np.ndarray, cues: np.ndarray, targets: np.nd
 
 
 def summary(errors: np.ndarray, seconds: float, n: int) -> dict:
+    """Mean error, its standard error and the run time of one column of the table.
+
+    Parameters
+    ----------
+    errors : numpy.ndarray
+        Hamming error of each realisation.
+    seconds : float
+        Wall time of the column.
+    n : int
+        Number of neurons (for the error as a fraction of N).
+
+    Returns
+    -------
+    dict
+    """
     return {
         "mean_hamming": float(errors.mean()),
         "sem_hamming": float(errors.std(ddof=1) / np.sqrt(len(errors))) if len(errors) > 1 else 0.0,
@@ -57,7 +87,22 @@ def summary(errors: np.ndarray, seconds: float, n: int) -> dict:
 
 
 def run_point(args: argparse.Namespace, k: int, binary_cls) -> dict:
-    """All models on one K: fresh patterns per realisation, seeded by (seed, K)."""
+    """All models on one K: fresh patterns per realisation, seeded by (seed, K).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command line (seed, realisations, neurons, flips, integration).
+    k : int
+        Number of patterns.
+    binary_cls : type or None
+        The binary Hopfield network class (None: that column is skipped).
+
+    Returns
+    -------
+    dict
+        One row of the table.
+    """
     rng = np.random.default_rng([args.seed, k])
     b, n = args.realisations, args.neurons
     patterns = random_patterns(n, k, rng, batch=b)
@@ -124,6 +169,17 @@ def table(rows: list[dict]) -> str:
 
 
 def figure(rows: list[dict], path: Path, args: argparse.Namespace) -> None:
+    """Mean Hamming error against K for every model.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The table's rows (`run_point`).
+    path : Path
+        The PNG file written.
+    args : argparse.Namespace
+        The command line (for the title).
+    """
     import matplotlib
 
     matplotlib.use("Agg")

@@ -1,4 +1,4 @@
-"""Capacity benchmark for issue 2: the published capacities and the scaling of every model.
+"""Capacity benchmark: the published capacities and the scaling of every model (docs/capacity.md).
 
 Measures (and writes to --out as JSON + figures, printing a summary):
 1. classical Hopfield tolerant capacity at N = 200 for θ ∈ {0.95, 0.97, 0.99}, P ∈ {0.5, 0.9};

@@ -40,7 +40,24 @@ ASTRO_VARS = {"IP3": "IP3", "Ca_astro": "Ca", "h_IP3R": "h_IP3R"}  # NEST name �
 
 
 def poisson_times(rng: np.random.Generator, rate_hz: float, duration_ms: float, start_ms: float = 1.0) -> np.ndarray:
-    """Poisson spike times on the 0.1 ms grid in [start_ms, duration_ms − 1 ms), at most one per step."""
+    """Poisson spike times on the 0.1 ms grid in [start_ms, duration_ms − 1 ms), at most one per step.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the intervals.
+    rate_hz : float
+        Mean rate.
+    duration_ms : float
+        End of the train (the last millisecond stays empty).
+    start_ms : float
+        Earliest spike time.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted spike times in ms.
+    """
     n = int(2 * rate_hz * duration_ms / 1000) + 20
     t = start_ms + np.cumsum(rng.exponential(1000.0 / rate_hz, size=n))
     return np.unique(np.round(t[t < duration_ms - 1.0], 1))
@@ -158,7 +175,22 @@ def brian_device(args, label: str):
 
 
 def brian_run(args, net, duration_ms: float) -> tuple[float, float]:
-    """Run; (wall seconds including code generation and build, seconds of the simulation itself)."""
+    """Run the network on the device chosen in `args`.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command line (device, build options).
+    net : brian2.Network
+        The network to run.
+    duration_ms : float
+        Simulated time.
+
+    Returns
+    -------
+    tuple of float
+        (wall seconds including code generation and build, seconds of the simulation itself).
+    """
     from brian2 import device, ms
 
     start = time.perf_counter()
@@ -191,7 +223,23 @@ def brian_single_astrocyte(args, times: np.ndarray) -> dict:
 
 
 def brian_network(args, drive: list[np.ndarray], wiring: dict) -> dict:
-    """astrobrian: the same neurons, astrocytes and NEST's connection list."""
+    """astrobrian: the same neurons, astrocytes and NEST's connection list, built and run.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command line.
+    drive : list of numpy.ndarray
+        Input spike times (ms) of each generator.
+    wiring : dict
+        NEST's connections, replayed as they are.
+
+    Returns
+    -------
+    dict
+        Recorded traces ('V', 'I_SIC', 'IP3', 'Ca', 'h_IP3R'), spikes ('spike_i', 'spike_t')
+        and the wall times ('wall_s', 'simulate_s').
+    """
     from brian2 import Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, mV, ms, nS, pA, umolar
 
     brian_device(args, "network")
@@ -243,7 +291,20 @@ def trace_deviation(nest_trace: np.ndarray, brian_trace: np.ndarray) -> dict:
 
 
 def spike_agreement(nest: dict, brian: dict, n_cells: int) -> dict:
-    """Counts, and the shift between each neuron's k-th NEST and k-th astrobrian spike."""
+    """Counts, and the shift between each neuron's k-th NEST and k-th astrobrian spike.
+
+    Parameters
+    ----------
+    nest, brian : dict
+        Each simulator's spikes: senders 'spike_i' and times 'spike_t' (ms).
+    n_cells : int
+        Number of neurons compared.
+
+    Returns
+    -------
+    dict
+        Spike counts, the number of neurons with equal counts and the spike-time shifts.
+    """
     shifts, same_count, first_split = [], 0, []
     for k in range(n_cells):
         a = np.sort(nest["spike_t"][nest["spike_i"] == k])
@@ -265,6 +326,17 @@ def spike_agreement(nest: dict, brian: dict, n_cells: int) -> dict:
 
 
 def figure(single: tuple[dict, dict], network: tuple[dict, dict], args, path: Path) -> None:
+    """Traces of both simulators side by side: the single astrocyte and the small network.
+
+    Parameters
+    ----------
+    single, network : tuple of dict
+        (NEST, astrobrian) recordings of each scenario.
+    args : argparse.Namespace
+        The command line (for the title).
+    path : Path
+        The PNG file written.
+    """
     import matplotlib
 
     matplotlib.use("Agg")

@@ -1,4 +1,4 @@
-"""Spiking rung acceptance (issue 4): recall from rest far above the pairwise capacity.
+"""Spiking rung acceptance: recall from rest far above the pairwise capacity (docs/recall.md).
 
 Setting: N = 32 neurons, K = 16 patterns (≈ 3.6× the pairwise capacity 0.138 N), exactly
 ⌊0.15 N⌋ = 4 flipped bits, 20 seeded trials; each trial draws its own patterns, target and cue
@@ -7,7 +7,7 @@ for the cue window. Per trial, the same patterns and cue go to
   net  — the spiking neuron–astrocyte network (`build_network("spiking")`, defaults),
   hop  — the spiking pairwise-Hopfield control (`"hopfield-spiking"`, W = ΞΞᵀ/N),
   cut  — the same network with the coupling-cut knockout (Knockouts(coupling_cut=1), T = 0),
-  rate — the abstract rate model in the §6 rest scaling (NeuronAstrocyteMemory.rest_scaling,
+  rate — the abstract rate model in the rest scaling (NeuronAstrocyteMemory.rest_scaling,
          cue for 2 τ_n, 20 τ_n in all): what the spiking rung maps.
 Overlaps: final read-out (spike counts in the last read-out window, sign around the two-mode
 midpoint); 'other' is the best overlap with any other stored pattern. Recall criterion:
