@@ -162,6 +162,29 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
     Defaults are the authors' tutorial (β = 5, leaks 1, τ = 1, a = 1, s = 1/N³, reference
     initialisation: docs/models.md#reference-scaling); `rest_scaling` gives the scaling that
     recalls from rest (docs/models.md#rest-scaling).
+
+    Parameters
+    ----------
+    patterns : array_like
+        ±1 patterns, (N, K) shared by every cue or (B, N, K) one set per cue.
+    beta : float
+        Neuron gain β_n of φ = tanh(β_n x); also the default of `beta_s` and `beta_p`.
+    beta_s, beta_p : float, optional
+        Synapse and process gains of g = tanh(β_s S), ψ = tanh(β_p P).
+    lam, alpha, gamma : float
+        Leaks λ (neurons), α (synapses), γ (processes), ≥ 0.
+    tau_n, tau_s, tau_p : float
+        Time constants.
+    hebbian_scale : float
+        a: scales the neuron input a Σ_j g_ij φ_j and the Hebbian drive a φ_i φ_j.
+    coupling_scale : float, optional
+        s of T = s Σ_μ ξξξξ (default 1/N³).
+    b, c, d : float or array_like
+        Constant inputs to neurons (N,), synapses and processes (N, N).
+    coupling : str or coupling object
+        'full', `TerritoryCoupling` or `SparseCoupling` (docs/models.md#process-coupling).
+    knockouts : Knockouts, optional
+        Knockout fractions (docs/knockouts.md).
     """
 
     def __init__(
@@ -369,8 +392,30 @@ class QuarticDAMLimit(_AstrocyteMemoryBase):
 
     ψ = −a φφᵀ, g = −Tψ, so τ_n dx/dt = −λx + a² Σ_jkl T_ijkl φ_j φ_k φ_l + b: gradient flow on
     E = λ Σ [xφ − L] − ¼ Σ (aφφ)·T(aφφ) − b·φ = … − (a² s/4) Σ_μ (ξ^μ·φ)⁴ for full coupling
-    (Krotov–Hopfield F(z) = z⁴). Knockouts: coupling cut and ablations apply; a
-    gliotransmission block has no limit here (ψ is what sets the synapses) and is refused.
+    (Krotov–Hopfield F(z) = z⁴; docs/models.md#quartic-dam-limit). Knockouts: coupling cut and
+    ablations apply; a gliotransmission block has no limit here (ψ is what sets the synapses)
+    and is refused.
+
+    Parameters
+    ----------
+    patterns : array_like
+        ±1 patterns, (N, K) or (B, N, K).
+    beta : float
+        Neuron gain β.
+    lam : float
+        Neuron leak λ ≥ 0.
+    tau_n : float
+        Neuron time constant.
+    hebbian_scale : float
+        a (the quartic term carries a² s).
+    coupling_scale : float, optional
+        s (default 1/N³).
+    b : float or array_like
+        Constant neuron input (N,).
+    coupling : str or coupling object
+        'full', `TerritoryCoupling` or `SparseCoupling`.
+    knockouts : Knockouts, optional
+        Coupling cut, ablations.
     """
 
     def __init__(
