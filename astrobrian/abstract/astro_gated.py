@@ -86,13 +86,24 @@ SCORES = ("quadratic", "linear")
 class AstrocyteGatedMemory:
     """Hopfield neurons whose pattern couplings are gated by K astrocytic gains on the simplex.
 
-    Vivet & Arenas 2026 (arXiv 2604.25481). Parameters: `patterns` ±1, (N, K) shared by every
-    cue or (B, N, K) one set per cue; `sigma` the neuron gain in φ = tanh(σx) (default 5, see
-    the module docstring for why); `temperature` T ≥ 0 the entropic force on the gains;
-    `tau_x`, `tau_p` > 0 the time constants (`tau_p=float('inf')` freezes the gains: with the
-    default uniform p0 this is the classical continuous Hopfield network, diagonal kept);
-    `score` "quadratic" (paper) or "linear" (attention variant); `p0` the initial gains, (K,)
-    or (B, K), every entry > 0 and each row summing to 1 (default uniform 1/K).
+    Vivet & Arenas 2026 (arXiv 2604.25481; docs/models.md#astrocyte-gated-memory).
+
+    Parameters
+    ----------
+    patterns : array_like
+        ±1 patterns, (N, K) shared by every cue or (B, N, K) one set per cue.
+    sigma : float
+        Neuron gain in φ = tanh(σx) (default 5; the module docstring says why).
+    temperature : float
+        T ≥ 0, the entropic force on the gains.
+    tau_x, tau_p : float
+        Time constants > 0; ``tau_p=float('inf')`` freezes the gains (with the default uniform
+        p0: the classical continuous Hopfield network, diagonal kept).
+    score : str
+        'quadratic' (the paper's) or 'linear' (the attention variant).
+    p0 : array_like, optional
+        Initial gains, (K,) or (B, K), every entry > 0 and each row summing to 1 (default
+        uniform 1/K).
     """
 
     def __init__(

@@ -48,7 +48,18 @@ class DenseAssociativeMemory:
     capacity ∝ N^(n−1); n = 2 is the classical Hopfield net with zero diagonal.
     interaction "exp": F(z) = e^z, evaluated in log space (never overflows); its reported
     energy is −log Σ_μ exp(ξ^μ·σ), a monotone transform of −Σ_μ exp(ξ^μ·σ) with the same
-    minima and the same ordering of states. `patterns` (N, K) shared or (B, N, K) per trial.
+    minima and the same ordering of states.
+
+    Parameters
+    ----------
+    patterns : array_like
+        ±1 patterns, (N, K) shared or (B, N, K) one set per trial.
+    interaction : str
+        'power' (F(z) = zⁿ) or 'exp' (F(z) = e^z).
+    n : int
+        Interaction order for 'power', ≥ 2.
+    rectified : bool
+        Use max(z, 0)ⁿ.
     """
 
     def __init__(self, patterns: object, interaction: str = "power", n: int = 4, rectified: bool = False):

@@ -212,6 +212,21 @@ class ContinuousHopfield:
     uniform-gain limit keeps it). Lyapunov energy with φ = tanh(βx), L its Lagrangian
     (Krotov & Hopfield 2021, ICLR): E = −½ φᵀWφ − bᵀφ + λ Σ_i [x_i φ_i − L(x_i)];
     τ dx/dt = −∂E/∂φ, so dE/dt = −(1/τ) Σ_i φ'(x_i)(∂E/∂φ_i)² ≤ 0.
+
+    Parameters
+    ----------
+    patterns : array_like
+        ±1 patterns, (N, K) or (B, N, K).
+    beta : float
+        Gain of φ = tanh(βx).
+    tau : float
+        Time constant.
+    leak : float
+        Leak λ ≥ 0.
+    zero_diagonal : bool
+        Remove the self-coupling W_ii = K/N.
+    bias : array_like, optional
+        Constant input b, (N,) or (B, N).
     """
 
     def __init__(
