@@ -218,10 +218,6 @@ def _protocols_parser(sub: argparse._SubParsersAction) -> None:
     show.set_defaults(run=_run_protocols_show)
 
 
-_FLIP_RULE = ("flip | flips: flip is a fraction ρ of the cue's N bits and exactly ⌊ρN⌋ of them are flipped "
-              "(rounded down, at every N); flips gives the number of bits instead; a file sets one or neither")
-
-
 def _summary_line(text: str, width: int = 100) -> str:
     """The first sentence of a description, cut to `width` characters."""
     flat = " ".join(text.split())
@@ -231,236 +227,34 @@ def _summary_line(text: str, width: int = 100) -> str:
     return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
 
 
-def _protocol_rungs(data: dict) -> str:
-    """The Brian2 rungs (and abstract models) a protocol file runs, as text."""
-    if data.get("kind", "recall") == "recall":
-        rungs = [str(data.get("rung", "?"))]
-        hop = (data.get("controls") or {}).get("hopfield") or {}
-        if isinstance(hop, dict) and hop.get("enabled", True):
-            rungs.append(str(hop.get("rung", "hopfield-spiking")))
-        return ", ".join(rungs)
-    models = data.get("models") or {}
-    rungs = [str(m["rung"]) for m in models.values() if isinstance(m, dict) and "rung" in m]
-    abstract = [str(m["model"]) for m in models.values() if isinstance(m, dict) and "model" in m]
-    return ", ".join(rungs) + (f"; abstract: {', '.join(abstract)}" if abstract else "")
-
-
 def _run_protocols_list(args: argparse.Namespace) -> int:
     from . import protocols
 
     for name in protocols.available():
         _, data = protocols.read(name)
-        kind = data.get("kind", "recall")
-        print(f"{name:<20} {kind:<18} rungs: {_protocol_rungs(data)}")
+        kind = protocols.protocol_kind(data, name)
+        print(f"{name:<20} {kind.name:<18} rungs: {kind.rungs(data)}")
         print(f"{'':<20} {_summary_line(str(data.get('description', '')))}")
     return 0
 
 
-def _value(v: object) -> str:
-    """A resolved value as text: numbers as %g, lists joined, tables as {k = v}, times with units."""
-    from .protocols import plain
-
-    v = plain(v)
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        return f"{v:g}"
-    if isinstance(v, (list, tuple)):
-        return ", ".join(_value(x) for x in v) if v else "(none)"
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{k} = {_value(x)}" for k, x in v.items()) + "}"
-    if v is None:
-        return "none"
-    return str(v)
-
-
-def _seconds(t: float) -> str:
-    return f"{t * 1000:g} ms" if t < 1 else f"{t:g} s"
-
-
-class _Card:
-    """Lines of a protocol card: `row(key, value, note)`, `table(title, note)`."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def row(self, key: str, value: object, note: str = "", indent: int = 2) -> None:
-        text = value if isinstance(value, str) else _value(value)
-        self.lines.append(f"{'':<{indent}}{key:<{max(1, 18 - indent)}} {text:<26} {' '.join(note.split())}".rstrip())
-
-    def table(self, title: str, note: str = "") -> None:
-        self.lines.append(f"[{title}]" + (f"  {note}" if note else ""))
-
-    def values(self, resolved: dict, given: dict, default_note: str = "(default)", indent: int = 2) -> None:
-        for key, value in resolved.items():
-            self.row(key, value, "" if key in given else default_note, indent)
-
-
-def _flip_note(flips_of: dict[int, int], flip: float | None, flips: int | None) -> str:
-    if flips is not None:
-        return "bits flipped at every N"
-    parts = [f"{f} at N = {n}" for n, f in flips_of.items()]
-    return f"→ ⌊ρN⌋ bits flipped: {', '.join(parts)}"
-
-
-def _show_recall(protocol) -> str:
-    """The card of a validated recall protocol."""
-    from .abstract.neuron_astrocyte import NeuronAstrocyteMemory, QuarticDAMLimit
-    from .protocols import FORWARDS_TO_ABSTRACT, _signature_defaults, abstract_parameters, network_parameters
-
-    data = protocol.data
-    card = _Card()
-    d = lambda key: "" if key in data else "(default)"  # noqa: E731
-    card.row("kind", "recall", d("kind"))
-    card.row("rung", protocol.rung)
-    card.row("device", protocol.device, d("device"))
-    card.row("seed", protocol.seed, d("seed"))
-    card.row("trials", protocol.trials, d("trials"))
-    card.row("N", protocol.n)
-    card.row("K", protocol.k)
-    if "flips" in data:
-        card.row("flips", protocol.flips, f"bits flipped (a fraction {protocol.flip:g} of N)")
-    else:
-        rho = float(data.get("flip", 0.15))
-        card.row("flip", rho, f"{d('flip')} → ⌊{rho:g}·{protocol.n}⌋ = {protocol.flips} bits flipped "
-                             f"(a fraction {protocol.flip:g} of N)".strip())
-    card.row("cue_duration", _seconds(protocol.times.cue_duration))
-    card.row("duration", _seconds(protocol.times.duration))
-    card.row("cue_strength", protocol.times.cue_strength, d("cue_strength"))
-    card.row("threshold", protocol.threshold, d("threshold"))
-
-    net_file = data.get("network") or {}
-    if protocol.rung in FORWARDS_TO_ABSTRACT:
-        card.table("network", f"the '{protocol.rung}' rung: the rest scaling for N = {protocol.n}, "
-                              "then the file's keys")
-        card.values(network_parameters(protocol), net_file, "(rest scaling)")
-    else:
-        card.table("network", f"the '{protocol.rung}' rung's builder; keys not set take its defaults "
-                              "(every value used is recorded in manifest.json)")
-        card.values(protocol.network, net_file)
-        if not protocol.network:
-            card.lines.append("  (none set)")
-
-    abs_file = data.get("abstract") or {}
-    card.table("abstract", "NeuronAstrocyteMemory from rest, the prediction beside the network; times in units of τ_n")
-    for key in ("dt", "cue_duration", "duration", "cue_strength"):
-        card.row(key, getattr(protocol.abstract_times, key), "" if key in abs_file else "(default)")
-    rest = NeuronAstrocyteMemory.rest_scaling_parameters(protocol.n)
-    resolved = {**abstract_parameters(), **rest, **protocol.abstract}
-    for key, value in resolved.items():
-        note = "" if key in abs_file else "(rest scaling)" if key in rest else \
-            "(the network's)" if key in protocol.abstract else "(default)"
-        card.row(key, value, note)
-
-    controls = data.get("controls") or {}
-    dam_file = controls.get("dam") or {}
-    card.table("controls.dam", ("enabled" if protocol.dam else "disabled")
-               + ("" if "enabled" in dam_file else " (default)")
-               + ("; QuarticDAMLimit from rest, same cue; times in units of τ_n" if protocol.dam else ""))
-    if protocol.dam is not None:
-        for key in ("dt", "cue_duration", "duration", "cue_strength"):
-            card.row(key, getattr(protocol.dam.times, key), "" if key in dam_file else "(as [abstract])")
-        dam_defaults, _ = _signature_defaults(QuarticDAMLimit.__init__)
-        dam_defaults = {k: v for k, v in dam_defaults.items() if k not in ("self", "patterns", "knockouts")}
-        dam_values = {**dam_defaults, **protocol.dam.params}
-        if dam_values.get("coupling_scale") is None:
-            dam_values["coupling_scale"] = f"{1 / protocol.n ** 3:g} (1/N³)"
-        card.values(dam_values, dam_file)
-
-    hop_file = controls.get("hopfield") or {}
-    card.table("controls.hopfield", ("enabled" if protocol.hopfield else "disabled")
-               + ("" if "enabled" in hop_file else " (default)"))
-    if protocol.hopfield is not None:
-        h = protocol.hopfield
-        card.row("rung", h.rung, "" if "rung" in hop_file else "(default)")
-        card.row("cue_duration", _seconds(h.times.cue_duration),
-                 "" if "cue_duration" in hop_file else "(the protocol's)")
-        card.row("duration", _seconds(h.times.duration), "" if "duration" in hop_file else "(the protocol's)")
-        card.row("cue_strength", h.times.cue_strength, "" if "cue_strength" in hop_file else "(the protocol's)")
-        card.row("network", h.network or "(builder defaults)")
-
-    if protocol.knockouts is None:
-        card.table("knockouts", "none")
-    else:
-        card.table("knockouts", "enabled")
-        card.row("type", list(protocol.knockouts.types))
-        card.row("fractions", list(protocol.knockouts.fractions))
-    return "\n".join(card.lines)
-
-
-def _show_sweep(protocol) -> str:
-    """The card of a validated capacity sweep."""
-    data = protocol.data
-    card = _Card()
-    d = lambda key: "" if key in data else "(default)"  # noqa: E731
-    card.row("kind", protocol.kind)
-    card.row("seed", protocol.seed, d("seed"))
-    card.row("N", list(protocol.ns))
-    flips_of = {n: protocol.flipped(n) for n in protocol.all_ns()}
-    if protocol.flips is not None:
-        card.row("flips", protocol.flips, "bits flipped at every N")
-    else:
-        card.row("flip", protocol.flip, f"{d('flip')} {_flip_note(flips_of, protocol.flip, None)}".strip())
-    card.row("trials", protocol.trials, d("trials") + " per (N, K) point")
-    card.row("criterion", protocol.criterion.kind, d("criterion"))
-    card.row("threshold", protocol.criterion.threshold, d("threshold") + f" ({protocol.criterion.label()})")
-    card.row("levels", list(protocol.levels), d("levels"))
-    card.row("rel_tol", protocol.rel_tol, d("rel_tol"))
-    card.row("workers", protocol.workers, (d("workers") + (" (every core)" if protocol.workers == 0 else "")).strip())
-    times = next((m.times for m in protocol.models if m.times is not None), None)
-    if times is not None:
-        card.row("cue_duration", _seconds(times.cue_duration))
-        card.row("duration", _seconds(times.duration))
-        card.row("cue_strength", times.cue_strength, d("cue_strength"))
-    models_file = data.get("models") or {}
-    for m in protocol.models:
-        mf = models_file.get(m.name) or {}
-        what = f"Brian2 rung '{m.target}'" if m.kind == "network" else f"abstract model '{m.target}'"
-        card.table(f"models.{m.name}", what)
-        card.row("N", list(m.ns), "" if "N" in mf else "(the protocol's)")
-        card.row("k_start", m.k_start, ("" if "k_start" in mf else "(default)") + f" first K = {m.k_start:g}·N")
-        card.row("chunk", m.chunk, ("" if "chunk" in mf else "(default)") + " trials per task")
-        if m.kind == "network":
-            card.row("network", m.params or "(builder defaults)")
-        else:
-            card.row("params", m.params or "(the model's defaults)")
-    disabled = [k for k, v in models_file.items() if isinstance(v, dict) and v.get("enabled", True) is False]
-    if disabled:
-        card.lines.append(f"(disabled: {', '.join(disabled)})")
-    if protocol.verdict is not None:
-        v = protocol.verdict
-        vf = data.get("verdict") or {}
-        card.table("verdict", "capacity scaling survives when the network's slope is ≥ min_slope and within "
-                              "tolerance of the reference's")
-        for key in ("network", "reference", "level", "min_slope", "tolerance"):
-            card.row(key, getattr(v, key), "" if key in vf else "(default)")
-    if protocol.knockout_types:
-        card.table("knockouts")
-        card.row("type", list(protocol.knockout_types))
-        card.row("fractions", list(protocol.fractions))
-    return "\n".join(card.lines)
-
-
 def _run_protocols_show(args: argparse.Namespace) -> int:
-    from . import protocols, sweep_protocols
+    from . import protocols
+    from .cards import FLIP_RULE
 
     path, data = protocols.read(args.name)
-    kind = data.get("kind", "recall")
+    kind = protocols.protocol_kind(data, path.name)
     shipped = path.parent == protocols.library_dir()
     where = f"{path.name}, shipped with astrobrian" if shipped else str(path)
-    if kind == "recall":
-        protocol = protocols.validate(data, path.name)
-        body = _show_recall(protocol)
-    else:
-        protocol = sweep_protocols.validate(data, path.name)
-        body = _show_sweep(protocol)
+    protocol = kind.validate(data, path.name)
+    body = kind.card(protocol)
     description = "\n".join(f"  {line}" for line in protocol.description.strip().splitlines())
-    print(f"{protocol.name} — {kind} protocol ({where})")
+    print(f"{protocol.name} — {kind.name} protocol ({where})")
     if description:
         print(description)
     print("\nkeys: the value a run uses; (default) and similar marks: not set in the file")
     print(body)
-    print(_FLIP_RULE)
+    print(FLIP_RULE)
     return 0
 
 
@@ -504,50 +298,22 @@ def _run_parser(sub: argparse._SubParsersAction) -> None:
 
 def _run_protocol(args: argparse.Namespace) -> int:
     from . import protocols
+    from .output import check_output_folder
     from .progress import ProgressBar
 
     settings = [protocols.parse_setting(t) for t in args.settings]  # in order: a later setting wins
     if args.seed is not None:
         settings.append(("seed", args.seed))
     path, data = protocols.read(args.protocol, settings)
-    if data.get("kind", "recall") != "recall":
-        return _run_sweep(args, path, data)
-    if args.workers is not None or args.fresh:
-        raise InputError("--workers/--fresh", "only with capacity sweeps (kind = capacity_scaling or "
-                         "knockout_capacity)", path.name)
-    from .output import check_output_folder
-    from .runner import OUTPUTS, format_summary, run_protocol, write_results
-
-    if args.device is not None:
-        data = protocols.apply_settings(data, {"device": args.device}, path.name)
-    protocol = protocols.validate(data, path.name)
+    kind = protocols.protocol_kind(data, path.name)
+    options = protocols.RunOptions(device=args.device, workers=args.workers, fresh=args.fresh)
+    protocol = kind.validate(kind.prepare(data, options, path.name), path.name)
     out = args.out if args.out is not None else Path("results") / protocol.name
-    check_output_folder(out, OUTPUTS, "--out" if args.out is not None else "output folder")
-    run = run_protocol(protocol, progress=None if args.quiet else ProgressBar())
-    write_results(run, out)
-    summary = run.summary()
-    print(_json(summary) if args.json else format_summary(summary, out))
-    return 0
-
-
-def _run_sweep(args: argparse.Namespace, path: Path, data: dict) -> int:
-    from .progress import ProgressBar
-    from .output import check_output_folder
-    from .sweep_protocols import CHECKPOINT, MANIFEST, REPORT, format_sweep, run_sweep, validate, write_sweep
-
-    if args.device not in (None, "runtime"):
-        raise InputError("--device", "runtime for capacity sweeps (every trial is a new network: a standalone "
-                         "build per trial would cost more than the trial)", args.device)
-    if args.workers is not None:
-        data = {**data, "workers": args.workers}
-    protocol = validate(data, path.name)
-    out = args.out if args.out is not None else Path("results") / protocol.name
-    check_output_folder(out, (CHECKPOINT, REPORT, MANIFEST, "capacity_scaling.png", "knockout_capacity.png"),
-                        "--out" if args.out is not None else "output folder")
-    run = run_sweep(protocol, out, progress=None if args.quiet else ProgressBar(), fresh=args.fresh)
-    write_sweep(run, out)
-    summary = run.summary()
-    print(_json(summary) if args.json else format_sweep(summary, out))
+    check_output_folder(out, kind.outputs, "--out" if args.out is not None else "output folder")
+    result = kind.run(protocol, out, options, None if args.quiet else ProgressBar())
+    kind.write(result, out)
+    summary = result.summary()
+    print(_json(summary) if args.json else kind.format(summary, out))
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Capacity sweeps as protocols: `kind = "capacity_scaling"` and `kind = "knockout_capacity"`.
+"""Capacity sweeps as protocol kinds: `kind = "capacity_scaling"` and `kind = "knockout_capacity"`
+(docs/capacity.md, docs/protocols.md).
 
 Both run `astrobrian.analysis.scaling` lines through `astrobrian.sweep` (a local process pool by
 default, resumable from OUT/checkpoint.jsonl) and write OUT/results.json, OUT/manifest.json and
@@ -15,12 +16,13 @@ figures, each atomically, after the last point. Schema (every key checked, error
     workers                    worker processes (0 = every core; 1 = in this process)
     cue_duration, duration,    the network rungs' recall (Brian2 times, as recall protocols)
     cue_strength
-    [models.NAME]              rung = a Brian2 rung, with [models.NAME.network] its builder's
+    [models.NAME]              rung = a registered Brian2 rung, with [models.NAME.network] its builder's
                                parameters; or model = an abstract registry model with
                                [models.NAME.params]; k_start (first K, in units of N), N (sizes
                                for this model only), chunk (trials per task), enabled
     [verdict]                  capacity_scaling: network, reference, level, min_slope, tolerance
-    [knockouts]                knockout_capacity: type (one or a list), fractions
+    [knockouts]                knockout_capacity: type (one or a list), fractions (distinct; run in
+                               increasing order)
 """
 
 from __future__ import annotations
@@ -39,18 +41,19 @@ from .analysis.scaling import SweepModel, Verdict, kmax_line, point_tasks, scali
 from .capacity import CRITERIA, Criterion
 from .errors import InputError
 from .patterns import n_flips
-from .protocols import (
-    ProtocolError, RunTimes, _bool, _check_readout, _coupling, _dry_build, _int, _network_params, _number, _rung,
-    _table, _text, _time, _unknown, plain,
+from .protocols import plain
+from .schema import (
+    ProtocolError, as_bool, as_coupling, as_int, as_number, as_table, as_text, check_keys, check_memory,
+    check_readout, dry_build, flip_or_flips, knockout_sweep, network_params, run_times, rung_name, sizes,
 )
 from .sweep import Checkpoint, InProcess, LocalPool, run_lines
 
-KINDS = ("capacity_scaling", "knockout_capacity")
+#: the protocol kinds of this module
+SWEEP_KINDS = ("capacity_scaling", "knockout_capacity")
+KINDS = SWEEP_KINDS
 _TOP = {"kind", "name", "description", "seed", "N", "flip", "flips", "trials", "criterion", "threshold", "levels",
         "rel_tol", "workers", "cue_duration", "duration", "cue_strength", "models", "verdict", "knockouts"}
 _MODEL_KEYS = {"rung", "model", "network", "params", "k_start", "N", "chunk", "enabled"}
-_NOT_IN_SWEEPS = {"rate": "the rate rung equals the abstract model 'neuron-astrocyte-rest' (to 1e-9): use model = "
-                          "\"neuron-astrocyte-rest\""}
 CHECKPOINT = "checkpoint.jsonl"
 
 
@@ -95,116 +98,87 @@ class SweepProtocol:
 
 # ---- validation ------------------------------------------------------------------------------------
 def _sizes(value: object, key: str, source: object, single: bool) -> tuple[int, ...]:
-    if single:
-        return (_int(value, key, source, 2),)
-    if not isinstance(value, list) or not value:
-        raise ProtocolError(source, key, "a list of network sizes, e.g. [16, 24, 32, 40]", value)
-    ns = tuple(_int(v, key, source, 2) for v in value)
-    if len(set(ns)) != len(ns):
-        raise ProtocolError(source, key, "distinct sizes", value)
-    return tuple(sorted(ns))
+    return (as_int(value, key, source, 2),) if single else sizes(value, key, source)
 
 
 def _model(name: str, table: object, defaults: dict, source: object) -> SweepModel | None:
     from .abstract.registry import MODELS, model_entry
+    from .network import get_rung
 
     prefix = f"models.{name}."
-    table = _table(table, prefix.rstrip("."), source)
-    _unknown(table, _MODEL_KEYS, prefix, source)
-    if not _bool(table.get("enabled", True), prefix + "enabled", source):
+    table = as_table(table, prefix.rstrip("."), source)
+    check_keys(table, _MODEL_KEYS, prefix, source)
+    if not as_bool(table.get("enabled", True), prefix + "enabled", source):
         return None
     if ("rung" in table) == ("model" in table):
         raise ProtocolError(source, prefix + "rung", "either rung = a Brian2 rung or model = an abstract model "
                             f"({', '.join(MODELS)})", table.get("rung", table.get("model")))
     single = defaults["single"]
     ns = _sizes(table["N"], prefix + "N", source, single) if "N" in table else defaults["ns"]
-    k_start = _number(table.get("k_start", 0.5), prefix + "k_start", source, strict=True)
+    k_start = as_number(table.get("k_start", 0.5), prefix + "k_start", source, strict=True)
     if "rung" in table:
-        rung = _rung(table["rung"], prefix + "rung", source)
-        if rung in _NOT_IN_SWEEPS:
-            raise ProtocolError(source, prefix + "rung", _NOT_IN_SWEEPS[rung], rung)
+        rung = rung_name(table["rung"], prefix + "rung", source)
+        reason = get_rung(rung).not_in_sweeps
+        if reason:
+            raise ProtocolError(source, prefix + "rung", reason, rung)
         if "params" in table:
             raise ProtocolError(source, prefix + "params", f"[{prefix}network] for a Brian2 rung", table["params"])
-        params = _network_params(table.get("network"), rung, prefix + "network.", source)
+        params = network_params(table.get("network"), rung, prefix + "network.", source)
         times = defaults["times"]
-        _check_readout(params, rung, times.cue_duration, times.duration, "", source)
-        _check_sweep_memory(rung, params, max(ns), max(1, int(round(k_start * max(ns)))),
-                            prefix + "N" if "N" in table else "N", source)
-        _dry_build(rung, params, min(ns), 2, prefix + "network.", source)
-        chunk = _int(table.get("chunk", 1), prefix + "chunk", source, 1)
+        check_readout(params, rung, times.cue_duration, times.duration, "", source)
+        n_most = max(ns)
+        k_first = max(1, int(round(k_start * n_most)))
+        check_memory(rung, params, n_most, k_first, prefix + "N" if "N" in table else "N", source,
+                     f"the {rung} rung at N = {n_most}, K = {k_first} (its first point)")
+        dry_build(rung, params, min(ns), 2, prefix + "network.", source)
+        chunk = as_int(table.get("chunk", 1), prefix + "chunk", source, 1)
         return SweepModel(name, "network", rung, params, defaults["times"], k_start, ns, chunk)
-    model = _text(table["model"], prefix + "model", source)
+    model = as_text(table["model"], prefix + "model", source)
     if model not in MODELS:
         raise ProtocolError(source, prefix + "model", f"one of {', '.join(MODELS)}", model)
     if "network" in table:
         raise ProtocolError(source, prefix + "network", f"[{prefix}params] for an abstract model", table["network"])
     params = {}
-    for key, value in _table(table.get("params"), prefix + "params", source).items():
-        params[key] = _coupling(value, prefix + "params." + key, source) if key == "coupling" else \
-            _number(value, prefix + "params." + key, source, minimum=None) if not isinstance(value, str) else value
+    for key, value in as_table(table.get("params"), prefix + "params", source).items():
+        params[key] = as_coupling(value, prefix + "params." + key, source) if key == "coupling" else \
+            as_number(value, prefix + "params." + key, source, minimum=None) if not isinstance(value, str) else value
     try:  # names, types and values, on a tiny run of the model at the smallest size
         model_entry(model).check(params, min(ns), label=lambda key: prefix + "params." + key)
     except InputError as err:
         raise ProtocolError(source, err.field, err.expected, err.got) from None
-    chunk = _int(table.get("chunk", 10), prefix + "chunk", source, 1)
+    chunk = as_int(table.get("chunk", 10), prefix + "chunk", source, 1)
     return SweepModel(name, "abstract", model, params, None, k_start, ns, chunk)
-
-
-def _check_sweep_memory(rung: str, params: dict, n: int, k: int, key: str, source: object) -> None:
-    """Refuse a network line whose first point at its largest size cannot fit in memory."""
-    from .network import memory_estimate
-    from .resources import require_memory
-
-    coupling = params.get("coupling")
-    need = memory_estimate(rung, n, k, getattr(coupling, "n_astrocytes", 1), bool(getattr(coupling, "gap_junction", 0)))
-    try:
-        require_memory(need, key, f"the {rung} rung at N = {n}, K = {k} (its first point)")
-    except InputError as err:
-        raise ProtocolError(source, key, err.expected, n) from None
 
 
 def validate(data: dict, source: object = "protocol") -> SweepProtocol:
     """Check every key of a sweep protocol and return the `SweepProtocol`."""
-    from dataclasses import fields as dc_fields
-
-    from .abstract.knockouts import Knockouts
-
-    _unknown(data, _TOP, "", source)
-    kind = _text(data.get("kind"), "kind", source)
-    if kind not in KINDS:
-        raise ProtocolError(source, "kind", f"one of {', '.join(KINDS)} (or 'recall')", kind)
+    check_keys(data, _TOP, "", source)
+    kind = as_text(data.get("kind"), "kind", source)
+    if kind not in SWEEP_KINDS:
+        raise ProtocolError(source, "kind", f"one of {', '.join(SWEEP_KINDS)} (or 'recall')", kind)
     single = kind == "knockout_capacity"
     for key in ("N", "cue_duration", "duration", "models"):
         if key not in data:
             raise ProtocolError(source, key, "a value (required)", "nothing")
-    name = _text(data.get("name", Path(str(source)).stem), "name", source)
-    description = _text(data.get("description", ""), "description", source)
-    seed = _int(data.get("seed", 0), "seed", source, 0)
+    name = as_text(data.get("name", Path(str(source)).stem), "name", source)
+    description = as_text(data.get("description", ""), "description", source)
+    seed = as_int(data.get("seed", 0), "seed", source, 0)
     ns = _sizes(data["N"], "N", source, single)
-    if "flip" in data and "flips" in data:
-        raise ProtocolError(source, "flips", "either flip (a fraction) or flips (a number of bits), not both",
-                            data["flips"])
-    flips = _int(data["flips"], "flips", source, 0) if "flips" in data else None
-    flip = None if flips is not None else _number(data.get("flip", 0.125), "flip", source, maximum=1.0)
-    trials = _int(data.get("trials", 20), "trials", source, 1)
-    kind_c = _text(data.get("criterion", "overlap"), "criterion", source)
-    if kind_c not in CRITERIA:
-        raise ProtocolError(source, "criterion", f"one of {', '.join(CRITERIA)}", kind_c)
-    criterion = Criterion(kind_c, _number(data.get("threshold", 0.9), "threshold", source, strict=True, maximum=1.0))
+    flip, flips = flip_or_flips(data, source, 0.125)
+    trials = as_int(data.get("trials", 20), "trials", source, 1)
+    rule = as_text(data.get("criterion", "overlap"), "criterion", source)
+    if rule not in CRITERIA:
+        raise ProtocolError(source, "criterion", f"one of {', '.join(CRITERIA)}", rule)
+    criterion = Criterion(rule, as_number(data.get("threshold", 0.9), "threshold", source, strict=True, maximum=1.0))
     levels = data.get("levels", [0.5, 0.9])
     if not isinstance(levels, list) or not levels:
         raise ProtocolError(source, "levels", "a list of P levels in (0, 1), e.g. [0.5, 0.9]", levels)
-    levels = tuple(_number(v, "levels", source, strict=True, maximum=0.999) for v in levels)
-    rel_tol = _number(data.get("rel_tol", 0.1), "rel_tol", source, strict=True, maximum=1.0)
-    workers = _int(data.get("workers", 0), "workers", source, 0)
-    cue = _time(data["cue_duration"], "cue_duration", source)
-    dur = _time(data["duration"], "duration", source)
-    if dur <= cue:
-        raise ProtocolError(source, "duration", f"a run longer than cue_duration ({data['cue_duration']})",
-                            data["duration"])
-    times = RunTimes(cue, dur, _number(data.get("cue_strength", 1.0), "cue_strength", source), None, "s")
+    levels = tuple(as_number(v, "levels", source, strict=True, maximum=0.999) for v in levels)
+    rel_tol = as_number(data.get("rel_tol", 0.1), "rel_tol", source, strict=True, maximum=1.0)
+    workers = as_int(data.get("workers", 0), "workers", source, 0)
+    times = run_times(data, source)
 
-    table = _table(data["models"], "models", source)
+    table = as_table(data["models"], "models", source)
     defaults = {"ns": ns, "times": times, "single": single}
     models = tuple(m for m in (_model(k, v, defaults, source) for k, v in table.items()) if m is not None)
     if not models:
@@ -215,41 +189,29 @@ def validate(data: dict, source: object = "protocol") -> SweepProtocol:
             raise ProtocolError(source, "flips", f"at most N = {min(bad)} flipped bits", flips)
 
     verdict = None
-    v_table = _table(data.get("verdict"), "verdict", source)
+    v_table = as_table(data.get("verdict"), "verdict", source)
     if v_table:
-        _unknown(v_table, {"network", "reference", "level", "min_slope", "tolerance"}, "verdict.", source)
+        check_keys(v_table, {"network", "reference", "level", "min_slope", "tolerance"}, "verdict.", source)
         names = [m.name for m in models]
         for key in ("network", "reference"):
             if v_table.get(key) not in names:
                 raise ProtocolError(source, f"verdict.{key}", f"one of the models ({', '.join(names)})", v_table.get(key))
-        level = _number(v_table.get("level", levels[0]), "verdict.level", source, strict=True)
+        level = as_number(v_table.get("level", levels[0]), "verdict.level", source, strict=True)
         if level not in levels:
             raise ProtocolError(source, "verdict.level", f"one of levels {list(levels)}", level)
         verdict = Verdict(v_table["network"], v_table["reference"], level,
-                          _number(v_table.get("min_slope", 2.0), "verdict.min_slope", source, minimum=None),
-                          _number(v_table.get("tolerance", 0.25), "verdict.tolerance", source))
+                          as_number(v_table.get("min_slope", 2.0), "verdict.min_slope", source, minimum=None),
+                          as_number(v_table.get("tolerance", 0.25), "verdict.tolerance", source))
     types: tuple[str, ...] = ()
     fractions: tuple[float, ...] = ()
-    ko = _table(data.get("knockouts"), "knockouts", source)
+    ko = as_table(data.get("knockouts"), "knockouts", source)
     if single:
-        switches = [f.name for f in dc_fields(Knockouts) if f.name != "seed"]
-        _unknown(ko, {"type", "fractions"}, "knockouts.", source)
-        raw = ko.get("type")
-        raw = [raw] if isinstance(raw, str) else raw
-        if not isinstance(raw, list) or not raw or any(t not in switches for t in raw):
-            raise ProtocolError(source, "knockouts.type", f"one or a list of: {', '.join(switches)}", ko.get("type"))
-        fr = ko.get("fractions")
-        if not isinstance(fr, list) or not fr:
-            raise ProtocolError(source, "knockouts.fractions", "a non-empty list of fractions in [0, 1]", fr)
-        types = tuple(raw)
-        fractions = tuple(sorted(set(_number(f, "knockouts.fractions", source, maximum=1.0) for f in fr)))
-        if "ip3r2_knockout" in types and any(m.kind == "network" and m.target != "biophysical" for m in models):
-            raise ProtocolError(source, "knockouts.type", "ip3r2_knockout only with biophysical network models", types)
+        check_keys(ko, {"type", "fractions"}, "knockouts.", source)
         models = _share_coupling(models)
-        if "gap_junction_block" in types and not all(getattr(m.params.get("coupling"), "gap_junction", 0)
-                                                     for m in models):
-            raise ProtocolError(source, "knockouts.type", "gap_junction_block only with astrocytes coupled by gap "
-                                "junctions (coupling = {astrocytes = A, gap_junction = G > 0})", "gap_junction_block")
+        types, fractions = knockout_sweep(
+            ko, source, [(m.target, m.params) for m in models if m.level == "network"],
+            [m.params.get("coupling") for m in models if m.level == "abstract"])
+        fractions = tuple(sorted(fractions))
     elif ko:
         raise ProtocolError(source, "knockouts", "no knockout table in a capacity_scaling protocol "
                             "(use kind = \"knockout_capacity\")", list(ko))
@@ -259,10 +221,10 @@ def validate(data: dict, source: object = "protocol") -> SweepProtocol:
 
 def _share_coupling(models: tuple[SweepModel, ...]) -> tuple[SweepModel, ...]:
     """Abstract predictions take the network's territories unless they set their own."""
-    nets = [m.params["coupling"] for m in models if m.kind == "network" and "coupling" in m.params]
+    nets = [m.params["coupling"] for m in models if m.level == "network" and "coupling" in m.params]
     if not nets:
         return models
-    return tuple(replace(m, params={"coupling": nets[0], **m.params}) if m.kind == "abstract"
+    return tuple(replace(m, params={"coupling": nets[0], **m.params}) if m.level == "abstract"
                  and m.target.startswith("neuron-astrocyte") else m for m in models)
 
 
@@ -329,7 +291,7 @@ class SweepRun:
                 res = self.lines[_line(m, n)]
                 rows.append({"N": n, "flips": p.flipped(n), "kmax": res["kmax"], "bracket": res["bracket"],
                              "points": [{"K": k, "P": v} for k, v in res["points"].items()]})
-            models[m.name] = {"kind": m.kind, "target": m.target, "units": m.units, "N": list(m.ns), "sizes": rows}
+            models[m.name] = {"level": m.level, "target": m.target, "units": m.units, "N": list(m.ns), "sizes": rows}
             fits[m.name] = {}
             for level in p.levels:
                 key = f"{level:g}"
@@ -345,14 +307,14 @@ class SweepRun:
     def _knockouts(self) -> dict:
         p = self.protocol
         table = {}
-        for kind in p.knockout_types:
-            table[kind] = {"fractions": list(p.fractions)}
+        for knockout in p.knockout_types:
+            table[knockout] = {"fractions": list(p.fractions)}
             for m in p.models:
-                table[kind][m.name] = {f"{lv:g}": [self.lines[_line(m, m.ns[0], (kind, f))]["kmax"][f"{lv:g}"]
+                table[knockout][m.name] = {f"{lv:g}": [self.lines[_line(m, m.ns[0], (knockout, f))]["kmax"][f"{lv:g}"]
                                                    for f in p.fractions] for lv in p.levels}
         n = p.ns[0]
         return {"N": n, "flips": p.flipped(n),
-                "models": {m.name: {"kind": m.kind, "target": m.target, "N": m.ns[0], "flips": p.flipped(m.ns[0])}
+                "models": {m.name: {"level": m.level, "target": m.target, "N": m.ns[0], "flips": p.flipped(m.ns[0])}
                            for m in p.models},
                 "knockouts": table}
 
@@ -393,9 +355,9 @@ def run_sweep(protocol: SweepProtocol, out: str | Path | None = None, progress: 
             if p.kind == "capacity_scaling":
                 specs[_line(m, n)] = (m, n, None)
             else:
-                for kind in p.knockout_types:
+                for knockout in p.knockout_types:
                     for f in p.fractions:
-                        specs.setdefault(_line(m, n, (kind, f)), (m, n, (kind, f) if f > 0 else None))
+                        specs.setdefault(_line(m, n, (knockout, f)), (m, n, (knockout, f) if f > 0 else None))
     lines = {name: kmax_line(p.levels, max(1, int(round(m.k_start * n))), p.rel_tol, 1 << 16)
              for name, (m, n, _) in specs.items()}
 
@@ -498,8 +460,8 @@ def format_sweep(summary: dict, out: str | Path | None = None) -> str:
             word = {True: "SURVIVES", False: "DOES NOT SURVIVE", None: "UNDECIDED"}[v["survives"]]
             lines.append(f"verdict: capacity scaling {word} — rule: {v['rule']}; {v['reason']}")
     else:
-        for kind, table in summary["knockouts"].items():
-            lines.append(f"knockout {kind}, K_max at P = {levels[0]} (N = {summary['N']}):")
+        for knockout, table in summary["knockouts"].items():
+            lines.append(f"knockout {knockout}, K_max at P = {levels[0]} (N = {summary['N']}):")
             lines.append(f"  {'model':<24} " + " ".join(f"{f:>7.2f}" for f in table["fractions"]))
             for name in summary["models"]:
                 lines.append(f"  {name:<24} " + " ".join(f"{v:>7.1f}" for v in table[name][levels[0]]))
@@ -514,4 +476,100 @@ def format_sweep(summary: dict, out: str | Path | None = None) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["KINDS", "SweepProtocol", "SweepRun", "validate", "run_sweep", "worker_init", "write_sweep", "format_sweep"]
+def card(protocol: SweepProtocol) -> str:
+    """The card of a validated capacity sweep."""
+    from .cards import Card, flip_note, seconds_text
+
+    data = protocol.data
+    rows = Card()
+    d = lambda key: "" if key in data else "(default)"  # noqa: E731
+    rows.row("kind", protocol.kind)
+    rows.row("seed", protocol.seed, d("seed"))
+    rows.row("N", list(protocol.ns))
+    flips_of = {n: protocol.flipped(n) for n in protocol.all_ns()}
+    if protocol.flips is not None:
+        rows.row("flips", protocol.flips, "bits flipped at every N")
+    else:
+        rows.row("flip", protocol.flip, f"{d('flip')} {flip_note(flips_of, None)}".strip())
+    rows.row("trials", protocol.trials, d("trials") + " per (N, K) point")
+    rows.row("criterion", protocol.criterion.kind, d("criterion"))
+    rows.row("threshold", protocol.criterion.threshold, d("threshold") + f" ({protocol.criterion.label()})")
+    rows.row("levels", list(protocol.levels), d("levels"))
+    rows.row("rel_tol", protocol.rel_tol, d("rel_tol"))
+    rows.row("workers", protocol.workers, (d("workers") + (" (every core)" if protocol.workers == 0 else "")).strip())
+    times = next((m.times for m in protocol.models if m.times is not None), None)
+    if times is not None:
+        rows.row("cue_duration", seconds_text(times.cue_duration))
+        rows.row("duration", seconds_text(times.duration))
+        rows.row("cue_strength", times.cue_strength, d("cue_strength"))
+    models_file = data.get("models") or {}
+    for m in protocol.models:
+        mf = models_file.get(m.name) or {}
+        what = f"Brian2 rung '{m.target}'" if m.level == "network" else f"abstract model '{m.target}'"
+        rows.table(f"models.{m.name}", what)
+        rows.row("N", list(m.ns), "" if "N" in mf else "(the protocol's)")
+        rows.row("k_start", m.k_start, ("" if "k_start" in mf else "(default)") + f" first K = {m.k_start:g}·N")
+        rows.row("chunk", m.chunk, ("" if "chunk" in mf else "(default)") + " trials per task")
+        if m.level == "network":
+            rows.row("network", m.params or "(builder defaults)")
+        else:
+            rows.row("params", m.params or "(the model's defaults)")
+    disabled = [k for k, v in models_file.items() if isinstance(v, dict) and v.get("enabled", True) is False]
+    if disabled:
+        rows.lines.append(f"(disabled: {', '.join(disabled)})")
+    if protocol.verdict is not None:
+        v = protocol.verdict
+        vf = data.get("verdict") or {}
+        rows.table("verdict", "capacity scaling survives when the network's slope is ≥ min_slope and within "
+                              "tolerance of the reference's")
+        for key in ("network", "reference", "level", "min_slope", "tolerance"):
+            rows.row(key, getattr(v, key), "" if key in vf else "(default)")
+    if protocol.knockout_types:
+        rows.table("knockouts")
+        rows.row("type", list(protocol.knockout_types))
+        rows.row("fractions", list(protocol.fractions))
+    return "\n".join(rows.lines)
+
+
+def rungs_of(data: dict) -> str:
+    """The Brian2 rungs and abstract models a sweep file runs, as text (for listings)."""
+    models = data.get("models") or {}
+    rungs = [str(m["rung"]) for m in models.values() if isinstance(m, dict) and "rung" in m]
+    abstract = [str(m["model"]) for m in models.values() if isinstance(m, dict) and "model" in m]
+    return ", ".join(rungs) + (f"; abstract: {', '.join(abstract)}" if abstract else "")
+
+
+def prepare(data: dict, options: Any, source: object) -> dict:
+    """The file's data with the command line's options: --workers sets `workers`; a standalone
+    --device is refused (every trial is a new network)."""
+    from .errors import InputError
+
+    if options.device not in (None, "runtime"):
+        raise InputError("--device", "runtime for capacity sweeps (every trial is a new network: a standalone "
+                         "build per trial would cost more than the trial)", options.device)
+    if options.workers is not None:
+        data = {**data, "workers": options.workers}
+    return data
+
+
+def run(protocol: SweepProtocol, out: Path, options: Any, progress: Any = None) -> SweepRun:
+    """Run the sweep, resuming from OUT/checkpoint.jsonl unless the options say fresh."""
+    return run_sweep(protocol, out, progress=progress, fresh=bool(getattr(options, "fresh", False)))
+
+
+#: every file a sweep's result set may hold
+OUTPUTS = (CHECKPOINT, REPORT, MANIFEST, "capacity_scaling.png", "knockout_capacity.png")
+
+
+def register() -> None:
+    """Register both sweep kinds with `astrobrian.protocols`."""
+    from .protocols import ProtocolKind, register_kind
+
+    for name, description in (("capacity_scaling", "K_max(N) of network rungs and abstract models, slopes, verdict"),
+                              ("knockout_capacity", "K_max against knockout fraction at one N")):
+        register_kind(ProtocolKind(name, description, frozenset(_TOP), validate, prepare, run, write_sweep,
+                                   format_sweep, OUTPUTS, card, rungs_of))
+
+
+__all__ = ["SWEEP_KINDS", "SweepProtocol", "SweepRun", "validate", "run_sweep", "worker_init", "write_sweep",
+           "format_sweep", "card", "register"]

@@ -4,7 +4,8 @@ import pytest
 
 from astrobrian import protocols
 from astrobrian.errors import InputError
-from astrobrian.network import BUILDERS
+from astrobrian import recall_protocol
+from astrobrian.network import RUNGS
 from astrobrian.protocols import ProtocolError, apply_settings, parse_setting, validate
 
 BASE = {
@@ -45,7 +46,7 @@ def test_a_valid_protocol_resolves_units_flips_and_defaults():
     assert p.dam.times.dt == 0.02 and p.hopfield is None
     assert p.knockouts.types == ("coupling_cut",) and p.knockouts.fractions == (0.0, 1.0)
     # the rate rung's unset parameters follow N (science.md §6 rest scaling)
-    params = protocols.network_parameters(validate(with_settings(N=64)))
+    params = recall_protocol.network_parameters(validate(with_settings(N=64)))
     assert params["hebbian_scale"] == 1 / 64 and params["coupling_scale"] == 1 / 64**2 and params["dt"] == 0.02
 
 
@@ -97,8 +98,8 @@ def test_bad_protocol_is_an_error_naming_the_key(settings, key):
 
 
 def test_a_missing_control_rung_is_named_not_skipped(monkeypatch):
-    monkeypatch.delitem(BUILDERS, "hopfield-spiking", raising=False)
-    with pytest.raises(ProtocolError, match=r"controls.hopfield.rung.*hopfield-spiking.*enabled = false"):
+    monkeypatch.delitem(RUNGS, "hopfield-spiking", raising=False)
+    with pytest.raises(ProtocolError, match=r"controls.hopfield.rung.*Hopfield control.*enabled = false"):
         validate(with_settings(controls__hopfield__enabled=True))
 
 
@@ -109,17 +110,17 @@ def test_every_library_protocol_validates_or_names_its_missing_rung():
     for name in protocols.available():
         path, data = protocols.read(name)
         if data.get("kind", "recall") != "recall":  # capacity sweeps: their own schema
-            assert sweep_protocols.validate(data, path.name).kind in sweep_protocols.KINDS
-            with pytest.raises(ProtocolError, match="kind"):
-                protocols.validate(data, path.name)
+            swept = sweep_protocols.validate(data, path.name)
+            assert swept.kind in sweep_protocols.SWEEP_KINDS
+            assert protocols.validate(data, path.name) == swept  # the kind's validator, looked up
             continue
         try:
             p = protocols.load(name)
         except ProtocolError as err:  # a rung another issue builds: named, never silently dropped
             assert err.key in ("rung", "controls.hopfield.rung"), err
-            assert err.got not in BUILDERS
+            assert err.got not in RUNGS
         else:
-            assert p.name == name and p.rung in BUILDERS
+            assert p.name == name and p.rung in RUNGS
     assert protocols.resolve(None).name == "recall.toml"
 
 

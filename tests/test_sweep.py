@@ -243,7 +243,7 @@ def test_shipped_sweep_protocols_validate(name):
         assert len(p.ns) >= 4 and p.verdict is not None
         assert {m.target for m in p.models} >= {"spiking", "hopfield-spiking", "neuron-astrocyte-rest", "dam4"}
     else:
-        abstract = [m for m in p.models if m.kind == "abstract"][0]
+        abstract = [m for m in p.models if m.level == "abstract"][0]
         assert abstract.params["coupling"].gap_junction == 1.0  # the network's territories
 
 

@@ -86,12 +86,10 @@ class _AstrocyteMemoryBase:
         territories = (
             self.coupling.territory_labels(self.n) if isinstance(self.coupling, TerritoryCoupling) else None
         )
-        self.process_mask = self.knockouts.process_mask(self.n, territories)
-        ip3r2 = self.knockouts.ip3r2_mask(self.n)  # predicted: no Ca²⁺ signal, ψ = 0
-        if ip3r2 is not None:
-            self.process_mask = ip3r2 if self.process_mask is None else self.process_mask * ip3r2
-        self.T = self.coupling.build(self.patterns, self.coupling_scale * (1.0 - self.knockouts.coupling_cut),
-                                     self.knockouts.gap_junction_block)
+        self.effects = self.knockouts.effects(self.n, territories)  # every knockout, from its table entry
+        self.process_mask = self.effects.process_mask()  # removed or silenced processes: ψ = 0
+        self.T = self.coupling.build(self.patterns, self.coupling_scale * self.effects.coupling,
+                                     self.effects.gap_junction_block)
 
     def _input(self, field: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
         arr = np.asarray(value, dtype=np.float64)
@@ -220,7 +218,7 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         self.tau_p = require_positive("tau_p", tau_p)
         self.c = self._input("c", c, (self.n, self.n))
         self.d = self._input("d", d, (self.n, self.n))
-        self.feedback = 1.0 - self.knockouts.gliotransmission_block
+        self.feedback = self.effects.feedback
 
     @classmethod
     def rest_scaling(cls, patterns: object, **overrides) -> "NeuronAstrocyteMemory":
@@ -435,11 +433,11 @@ class QuarticDAMLimit(_AstrocyteMemoryBase):
             patterns, beta=beta, lam=lam, tau_n=tau_n, hebbian_scale=hebbian_scale,
             coupling_scale=coupling_scale, coupling=coupling, knockouts=knockouts, b=b,
         )
-        if self.knockouts.gliotransmission_block:
-            raise InputError(
-                "knockouts.gliotransmission_block", "0 in the quartic-DAM limit (use NeuronAstrocyteMemory)",
-                self.knockouts.gliotransmission_block,
-            )
+        if self.effects.feedback != 1.0:  # the limit has no synapse dynamics for the feedback to act on
+            name = next(k for k in self.knockouts.active()
+                        if Knockouts(**{k: self.knockouts.fraction(k)}).effects(self.n, None).feedback != 1.0)
+            raise InputError(f"knockouts.{name}", "0 in the quartic-DAM limit (use NeuronAstrocyteMemory)",
+                             self.knockouts.fraction(name))
         self._dense = self.process_mask is None and self.coupling.describe()["kind"] == "full"
 
     def _synaptic_efficacy(self, phi: np.ndarray) -> np.ndarray:

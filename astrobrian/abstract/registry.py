@@ -39,6 +39,7 @@ class ModelEntry:
     name: str = ""  # the registry name (set by MODELS)
     infinite_ok: frozenset[str] = frozenset()  # parameters for which inf is a meaningful value
     capacity_order: int | None = None  # DAM order n of a known error-free capacity N^(n−1)/ln N
+    units: str = "astrocyte"  # compute units: N + 2N² ('astrocyte') or N + N(N − 1) ('pairwise')
 
     def _names(self, fn: Callable) -> set[str]:
         return {p for p in inspect.signature(fn).parameters if p not in ("self", "patterns", "cues", "rng")}
@@ -242,7 +243,8 @@ def _short_run(run: dict[str, Any]) -> dict[str, Any]:
 
 
 MODELS: dict[str, ModelEntry] = {
-    "hopfield": ModelEntry(HopfieldNetwork, "classical binary Hopfield, W_ii = 0, asynchronous", capacity_order=2),
+    "hopfield": ModelEntry(HopfieldNetwork, "classical binary Hopfield, W_ii = 0, asynchronous", capacity_order=2,
+                          units="pairwise"),
     "dam2": ModelEntry(DenseAssociativeMemory, "Krotov–Hopfield DAM, F(z) = z²", {"interaction": "power", "n": 2},
                        capacity_order=2),
     "dam3": ModelEntry(DenseAssociativeMemory, "Krotov–Hopfield DAM, F(z) = z³", {"interaction": "power", "n": 3},

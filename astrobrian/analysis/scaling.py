@@ -1,4 +1,4 @@
-"""Capacity of the network rungs next to the abstract models (science.md §4, point 4; §5).
+"""Capacity of the network rungs next to the abstract models (docs/capacity.md, docs/knockouts.md).
 
 K_max(N) is measured with the criterion and search of `astrobrian.capacity` — P(recall) over
 fresh trials at each K, K_max where the isotonic fit of P(K) crosses a level — on any mix of
@@ -8,7 +8,7 @@ a network built from rest and cued by an input current, and abstract registry mo
 target, cue and Brian2 seed from (seed, N, K, t), so every model sees the same trials, and its
 knockout seed from (seed, N, t) only, so a knockout removes the same processes at every K.
 
-Compute units (science.md §1): a neuron–astrocyte network has N neurons, N² synapses and N²
+Compute units (docs/capacity.md): a neuron–astrocyte network has N neurons, N² synapses and N²
 processes; the pairwise control N neurons and N(N − 1) synapses. Memories per compute unit grow
 with N only where K_max grows faster than N².
 """
@@ -29,21 +29,28 @@ from ..sweep import Task
 
 #: how each model's compute units are counted: 'astrocyte' N + 2N², 'pairwise' N + N(N − 1)
 ASTROCYTE, PAIRWISE = "astrocyte", "pairwise"
-_PAIRWISE_MODELS = ("hopfield-spiking", "hopfield")
 
 
-def compute_units(n: np.ndarray | int, kind: str) -> np.ndarray:
+def compute_units(n: np.ndarray | int, units: str) -> np.ndarray:
     """Neurons + synapses + processes of a network of N neurons ('astrocyte' or 'pairwise')."""
     n = np.asarray(n, dtype=float)
-    if kind == ASTROCYTE:
+    if units == ASTROCYTE:
         return n + 2 * n**2
-    if kind == PAIRWISE:
+    if units == PAIRWISE:
         return n + n * (n - 1)
-    raise InputError("units", f"'{ASTROCYTE}' or '{PAIRWISE}'", kind)
+    raise InputError("units", f"'{ASTROCYTE}' or '{PAIRWISE}'", units)
 
 
-def units_kind(model: str) -> str:
-    return PAIRWISE if model in _PAIRWISE_MODELS else ASTROCYTE
+def unit_count(level: str, target: str) -> str:
+    """How the compute units of a sweep's model are counted: its rung's record ('network') or its
+    abstract registry entry ('abstract') says."""
+    if level == "network":
+        from ..network import get_rung
+
+        return get_rung(target).units
+    from ..abstract.registry import model_entry
+
+    return model_entry(target).units
 
 
 @dataclass(frozen=True)
@@ -124,11 +131,11 @@ def abstract_task(spec: dict) -> list[dict]:
 # ---- a model in a sweep ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SweepModel:
-    """A model of a capacity sweep: a Brian2 rung ('network') or an abstract registry model
-    ('abstract'), its parameters, where its search starts (K = k_start·N) and the sizes it runs."""
+    """A model of a capacity sweep: a Brian2 rung (level 'network') or an abstract registry model
+    (level 'abstract'), its parameters, where its search starts (K = k_start·N) and the sizes it runs."""
 
     name: str
-    kind: str
+    level: str
     target: str  # the rung or the registry model
     params: dict = field(default_factory=dict)
     times: Any = None  # RunTimes for network rungs
@@ -138,15 +145,15 @@ class SweepModel:
 
     @property
     def units(self) -> str:
-        return units_kind(self.target)
+        return unit_count(self.level, self.target)
 
 
 def point_tasks(model: SweepModel, n: int, k: int, trials: int, flips: int, seed: int, threshold: float,
                 knockout: tuple[str, float] | None = None) -> list[Task]:
     """The tasks evaluating one point (model, N, K[, knockout]): trials in chunks of model.chunk."""
-    fn = network_task if model.kind == "network" else abstract_task
+    fn = network_task if model.level == "network" else abstract_task
     base = {"seed": seed, "N": n, "K": k, "flips": flips, "params": model.params, "knockout": knockout}
-    if model.kind == "network":
+    if model.level == "network":
         base.update(rung=model.target, times=model.times, threshold=threshold)
     else:
         base.update(model=model.target)
@@ -230,5 +237,5 @@ class Verdict:
                 "reason": "; ".join(reasons) if reasons else "both conditions hold"}
 
 
-__all__ = ["compute_units", "units_kind", "draw_trial", "network_task", "abstract_task", "SweepModel",
+__all__ = ["compute_units", "unit_count", "draw_trial", "network_task", "abstract_task", "SweepModel",
            "point_tasks", "kmax_line", "success_fraction", "scaling_fits", "trend", "Verdict"]

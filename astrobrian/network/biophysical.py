@@ -15,15 +15,13 @@ loop with no memory drive); the cue is an input current only.
 from __future__ import annotations
 
 import functools
-
 from typing import Any
 
 import numpy as np
 
-from ..abstract.knockouts import Knockouts
 from ..errors import InputError
-from .modes import all_pairs
-from .spiking import SpikingNetwork, build_tripartite_network
+from .rungs import Rung, register_rung
+from .spiking import SpikingNetwork, TripartiteOptions, build_tripartite_network
 
 #: parameters of biophysical_tripartite a user may set through the builder
 SYNAPSE_KEYS = (
@@ -127,45 +125,41 @@ def resting_receptors(spec: Any, nu_ref: float, r_ref: float, c_rest: float) -> 
     return on / (on + off)
 
 
-def build_biophysical_network(
-    patterns: object,
-    *,
-    seed: int = 0,
-    dt: Any = None,
-    process_dt: Any = None,
-    hebbian_scale: float | None = None,
-    coupling_scale: float | None = None,
-    coupling: object = "full",
-    knockouts: Knockouts | None = None,
-    cue_current: Any = None,
-    readout_window: Any = None,
-    neuron: dict | None = None,
-    neuron_preset: str | None = None,
-    record_synapses: Any = None,
-    name: str = "biophysical",
-    **synapse: Any,
-) -> SpikingNetwork:
+def build_biophysical_network(patterns: object, options: TripartiteOptions | None = None,
+                              **keywords: Any) -> SpikingNetwork:
     """Rung 3: the spiking rung's neurons with `biophysical_tripartite` synapses and processes.
 
-    patterns (N, K) ±1. Defaults as the spiking rung (neuron dt 0.1 ms, a = 1/N, T/N², cue
-    500 pA held 120 ms, read-out window 50 ms) with the process clock at 0.5 ms (the sped-up
-    Ca²⁺ loop). `synapse` overrides biophysical_tripartite's parameters (SYNAPSE_KEYS, with
-    units). `coupling`: 'full' (one astrocyte) or TerritoryCoupling(n_astrocytes, gap_junction)
-    for astrocytes with their own territories joined by gap junctions. `knockouts` (science.md
-    §5): coupling_cut (T × (1 − f)), gliotransmission_block (ψ feedback and exocytosis
-    × (1 − f)), process/astrocyte ablation (alive = 0), ip3r2_knockout (Ω_C = 0 in a fraction of
-    processes), gap_junction_block (the IP3 passed between astrocytes × (1 − f)).
+    Parameters
+    ----------
+    patterns : array (N, K)
+        The ±1 patterns stored.
+    options : TripartiteOptions, optional
+        As the spiking rung (neuron dt 0.1 ms, a = 1/N, T/N², cue 500 pA held 120 ms, read-out
+        window 50 ms), with the process clock at 0.5 ms (the sped-up Ca²⁺ loop). `coupling`:
+        'full' (one astrocyte) or TerritoryCoupling(n_astrocytes, gap_junction) for astrocytes
+        with their own territories joined by gap junctions. Every knockout of docs/knockouts.md
+        applies; ip3r2_knockout sets Ω_C = 0 in a fraction of the processes.
+    **keywords
+        Any option by name, and overrides of `biophysical_tripartite`'s parameters
+        (SYNAPSE_KEYS, with units).
+
+    Returns
+    -------
+    SpikingNetwork
+        Every synapse and process at rest (the process at the steady state of its own IP3/Ca²⁺
+        loop with no memory drive).
     """
     from brian2 import Hz, ms, second, umolar
 
     from .. import models
 
+    options, synapse = TripartiteOptions.resolve(options, keywords)
     unknown = sorted(set(synapse) - set(SYNAPSE_KEYS))
     if unknown:
         raise InputError(unknown[0], f"a parameter of the biophysical rung ({', '.join(SYNAPSE_KEYS)}, neuron=…, …)",
                          unknown[0])
     base = models.load("biophysical_tripartite", **synapse)
-    nu_ref = models.load("lif_rate_trace", **dict(neuron or {})).namespace["nu_ref"]
+    nu_ref = models.load("lif_rate_trace", **dict(options.neuron or {})).namespace["nu_ref"]
     ns = base.namespace
     r_ref = tm_release(float(nu_ref / Hz), float(ns["U_0__star"]), float(ns["Omega_f"] / Hz), float(ns["Omega_d"] / Hz))
     j_switch = switch_production(base)
@@ -181,26 +175,24 @@ def build_biophysical_network(
         raise InputError("O_mem", "a smaller range: at g + Tψ → −∞ the process must stay on its graded Ca²⁺ branch "
                          f"(here Ca²⁺ would fall to {c_low:.3g} µM)", ns["O_mem"])
 
-    def configure(synapses, knock: Knockouts) -> None:
-        n = int(np.sqrt(len(synapses)))
+    def configure(synapses) -> None:
         synapses.I = rest["I"] * umolar
         synapses.C = rest["C"] * umolar
         synapses.h = rest["h"]
         synapses.Gamma_A = gamma_a
         synapses.U_0 = ns["U_0__star"]
-        mask = knock.ip3r2_mask(n)
-        if mask is not None:
-            post, pre = all_pairs(n)
-            synapses.cicr = mask[post, pre]
 
     net = build_tripartite_network(
         patterns, "biophysical_tripartite", {"r_ref": r_ref, "J_rest": j_rest * umolar / second, **synapse},
-        seed=seed, dt=dt,
-        process_dt=0.5 * ms if process_dt is None else process_dt, hebbian_scale=hebbian_scale,
-        coupling_scale=coupling_scale, coupling=coupling, knockouts=knockouts, cue_current=cue_current,
-        readout_window=readout_window, neuron=neuron, neuron_preset=neuron_preset, record_synapses=record_synapses,
-        name=name, rung="biophysical", configure=configure, recorded=("s", "I", "C", "psi"))
+        options, rung="biophysical", configure=configure, recorded=("s", "I", "C", "psi"), process_dt=0.5 * ms)
     net.parameters["process_rest"] = {"I_uM": rest["I"], "C_uM": rest["C"], "h": rest["h"], "Gamma_A": gamma_a,
                                       "switch_production_uM_per_s": j_switch}
     net.parameters["r_ref"] = r_ref
     return net
+
+
+register_rung(Rung(
+    "biophysical", build_biophysical_network,
+    "LIF neurons; Tsodyks–Markram release, cleft glutamate, G-ChI IP3/Ca²⁺ processes, gliotransmitter feedback",
+    options=TripartiteOptions, open_keywords=True, features=frozenset({"astrocyte", "cicr"}),
+    memory_bytes=(250.0, 6_000.0, 1_000.0)))

@@ -23,6 +23,7 @@ from ..errors import InputError, require_positive
 from ..patterns import check_patterns, overlaps
 from .base import MemoryNetwork, RecallRun, run_checked
 from .modes import all_pairs, mode_coupling, wire_memory_modes
+from .rungs import Rung, register_rung
 
 
 @dataclass
@@ -102,7 +103,7 @@ def build_rate_network(
     syn_spec.set_initial(synapses)
 
     wired = wire_memory_modes(xi, synapses, coupling, abstract.T.scale, name, dt=clock_dt,
-                              gap_junction_block=knock.gap_junction_block)
+                              gap_junction_block=abstract.effects.gap_junction_block)
     modes, read, write = wired.modes, wired.read, wired.write
     # start-of-step semantics: modes read ψ, then write Tψ, then synapses, then neurons update
     read.summed_updaters["q_post"].order = -3
@@ -128,3 +129,11 @@ def build_rate_network(
         "rate", net, neurons, synapses, {"modes": modes, "read": read, "write": write}, monitors, xi,
         {"init": init, "dt": dt, "knockouts": knock.describe(), **abstract.parameters()}, abstract=abstract,
     )
+
+
+register_rung(Rung(
+    "rate", build_rate_network, "the abstract neuron–astrocyte rate model as Brian2 equations (equal to it to 1e-9)",
+    time_unit="tau_n", takes_abstract_parameters=True,
+    not_in_sweeps="the rate rung equals the abstract model 'neuron-astrocyte-rest' (to 1e-9): use model = "
+                  "\"neuron-astrocyte-rest\"",
+    memory_bytes=(250.0, 2_000.0, 1_000.0)))

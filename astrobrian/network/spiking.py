@@ -17,7 +17,7 @@ spike counts of the last `readout_window`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,7 @@ from ..errors import InputError, require_positive_int
 from ..patterns import check_patterns, overlaps
 from .base import MemoryNetwork, RecallRun, run_checked
 from .modes import all_pairs, mode_coupling, wire_memory_modes
+from .rungs import Rung, register_rung
 
 #: default clocks: neurons (membrane, PSCs, spikes) and the slower synapse/process clock
 NEURON_DT_MS = 0.1
@@ -200,122 +201,170 @@ def _check_common(patterns: object, dt: Any, process_dt: Any, cue_current: Any, 
     return xi, dt, process_dt, readout_window
 
 
-def build_spiking_network(
-    patterns: object,
-    *,
-    seed: int = 0,
-    dt: Any = None,
-    process_dt: Any = None,
-    hebbian_scale: float | None = None,
-    coupling_scale: float | None = None,
-    coupling: object = "full",
-    knockouts: Knockouts | None = None,
-    cue_current: Any = None,
-    readout_window: Any = None,
-    neuron: dict | None = None,
-    neuron_preset: str | None = None,
-    record_synapses: Any = None,
-    name: str = "spiking",
-    **synapse: Any,
-) -> SpikingNetwork:
+@dataclass(frozen=True)
+class NeuronOptions:
+    """What every spiking rung's builder takes besides its model-file parameters: the neurons'
+    seed, clocks, cue current and read-out window, overrides of `lif_rate_trace` (`neuron`,
+    `neuron_preset` 'noisy': membrane noise σ_V = 3 mV) and the name of its Brian2 objects
+    (None: the rung's). None elsewhere means the default: neuron dt 0.1 ms, process dt 1 ms,
+    cue current 500 pA, read-out window 50 ms."""
+
+    seed: int = 0
+    dt: Any = None
+    process_dt: Any = None
+    cue_current: Any = None
+    readout_window: Any = None
+    neuron: dict | None = None
+    neuron_preset: str | None = None
+    name: str | None = None
+
+    @classmethod
+    def resolve(cls, options: object, keywords: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """(`options` — or the defaults — with every keyword that is an option set, the other keywords)."""
+        if options is None:
+            options = cls()
+        elif not isinstance(options, cls):
+            raise InputError("options", f"an astrobrian.network.{cls.__name__}", type(options).__name__)
+        names = {f.name for f in fields(cls)}
+        given = {k: v for k, v in keywords.items() if k in names}
+        return replace(options, **given), {k: v for k, v in keywords.items() if k not in names}
+
+
+@dataclass(frozen=True)
+class TripartiteOptions(NeuronOptions):
+    """The options of the tripartite rungs (spiking, biophysical): `NeuronOptions` plus the
+    Hebbian scale a (None: 1/N) and coupling scale (None: 1/N², docs/models.md#rest-scaling), the
+    process coupling ('full' or a TerritoryCoupling: one set of modes per astrocyte), the
+    `Knockouts` (docs/knockouts.md) and `record_synapses`: a time step at which the synapse and
+    process states are recorded (None: not recorded)."""
+
+    hebbian_scale: float | None = None
+    coupling_scale: float | None = None
+    coupling: object = "full"
+    knockouts: Knockouts | None = None
+    record_synapses: Any = None
+
+
+def build_spiking_network(patterns: object, options: TripartiteOptions | None = None, **keywords: Any) -> SpikingNetwork:
     """Rung 2: LIF neurons, tripartite synapses and processes on a slower clock, memory modes.
 
-    patterns (N, K) ±1. Defaults (model files `lif_rate_trace`, `spiking_tripartite`): neuron
-    dt 0.1 ms, process dt 1 ms, a = `hebbian_scale` = 1/N, T scale `coupling_scale` = 1/N²
-    (science.md §6), β_s = 3, β_p = 2, τ_s = 20 ms, τ_p = 40 ms, J = 2 nA, cue current
-    500 pA (= a·N·J τ_syn ν_ref, the full recurrent drive, as |b| = 1 in the rate model),
-    read-out window 50 ms; `recall` holds the cue 120 ms (≈ 3 τ_p) and runs 320 ms.
-    `synapse` overrides spiking_tripartite's parameters (alpha, gamma, beta_s, beta_p, tau_s,
-    tau_p, J, with units); `neuron` overrides lif_rate_trace's (`neuron_preset` 'noisy':
-    membrane noise σ_V = 3 mV; the default is noise-free, so a run is the same on every device
-    to round-off).
-    `knockouts` (science.md §5): coupling_cut scales T by (1 − f), gliotransmission_block the
-    feedback ψ → s, process/astrocyte ablation removes processes (alive = 0); `coupling` is
-    'full' or a TerritoryCoupling (one set of modes per astrocyte). `record_synapses`: a time
-    step at which s and p of every synapse are recorded (None: not recorded). `seed` spreads
-    the initial membrane potentials; s = p = 0 at the start, always.
+    Parameters
+    ----------
+    patterns : array (N, K)
+        The ±1 patterns stored.
+    options : TripartiteOptions, optional
+        Seed, clocks, scales, coupling, knockouts, cue and read-out (defaults: neuron dt 0.1 ms,
+        process dt 1 ms, a = 1/N, T scaled 1/N², cue current 500 pA — the full recurrent drive
+        a·N·J τ_syn ν_ref, as |b| = 1 in the rate model — read-out window 50 ms).
+    **keywords
+        Any option by name, and overrides of `spiking_tripartite`'s parameters (alpha, gamma,
+        beta_s, beta_p, tau_s, tau_p, J, with units; defaults β_s = 3, β_p = 2, τ_s = 20 ms,
+        τ_p = 40 ms, J = 2 nA).
+
+    Returns
+    -------
+    SpikingNetwork
+        At rest (s = p = 0; `seed` spreads the membrane potentials); `recall` holds the cue 120 ms
+        (≈ 3 τ_p) and runs 320 ms. The default is noise-free, so a run is the same on every
+        device to round-off.
     """
+    options, synapse = TripartiteOptions.resolve(options, keywords)
     unknown = sorted(set(synapse) - set(_SYNAPSE_KEYS))
     if unknown:
         raise InputError(unknown[0], f"a parameter of the spiking rung ({', '.join(_SYNAPSE_KEYS)}, neuron=…, …)",
                          unknown[0])
-    if knockouts is not None and getattr(knockouts, "ip3r2_knockout", 0):
-        raise InputError("knockouts.ip3r2_knockout", "0 on the spiking rung (its processes have no CICR; use the "
-                         "biophysical rung)", knockouts.ip3r2_knockout)
-    return build_tripartite_network(
-        patterns, "spiking_tripartite", synapse, seed=seed, dt=dt, process_dt=process_dt, hebbian_scale=hebbian_scale,
-        coupling_scale=coupling_scale, coupling=coupling, knockouts=knockouts, cue_current=cue_current,
-        readout_window=readout_window, neuron=neuron, neuron_preset=neuron_preset, record_synapses=record_synapses,
-        name=name, rung="spiking")
+    return build_tripartite_network(patterns, "spiking_tripartite", synapse, options, rung="spiking")
 
 
 def build_tripartite_network(
     patterns: object,
     synapse_model: str,
     synapse: dict,
+    options: TripartiteOptions,
     *,
-    seed: int = 0,
-    dt: Any = None,
-    process_dt: Any = None,
-    hebbian_scale: float | None = None,
-    coupling_scale: float | None = None,
-    coupling: object = "full",
-    knockouts: Knockouts | None = None,
-    cue_current: Any = None,
-    readout_window: Any = None,
-    neuron: dict | None = None,
-    neuron_preset: str | None = None,
-    record_synapses: Any = None,
-    name: str = "spiking",
-    rung: str = "spiking",
+    rung: str,
     configure: Any = None,
     recorded: tuple[str, ...] = ("s", "p"),
+    process_dt: Any = None,
 ) -> SpikingNetwork:
-    """The spiking and biophysical rungs: LIF neurons with rate traces, N² tripartite synapses
-    of `synapse_model` (each with its process) on the process clock, memory modes. `configure`
-    (synapses, knockouts) finishes rung-specific set-up after connecting."""
+    """The tripartite rungs: LIF neurons with rate traces, N² tripartite synapses of `synapse_model`
+    (each with its process) on the process clock, memory modes.
+
+    Parameters
+    ----------
+    patterns : array (N, K)
+        The ±1 patterns stored.
+    synapse_model : str
+        The model file of the synapses and processes.
+    synapse : dict
+        Overrides of that model file's parameters.
+    options : TripartiteOptions
+        Seed, clocks, scales, coupling, knockouts, cue and read-out.
+    rung : str
+        The registered rung built (its features decide which knockouts apply).
+    configure : callable, optional
+        ``configure(synapses)``: rung-specific set-up after connecting.
+    recorded : tuple of str
+        The synapse variables `record_synapses` records.
+    process_dt : Brian2 time, optional
+        The rung's own default process clock (the options' process_dt wins).
+
+    Returns
+    -------
+    SpikingNetwork
+    """
     from brian2 import Network, StateMonitor, ms, pA
 
     from .. import models
+    from ..abstract.knockouts import coupling_features, require_features
+    from .rungs import RUNGS
 
-    cue_current = CUE_CURRENT_PA * pA if cue_current is None else cue_current
-    readout_window = READOUT_WINDOW_MS * ms if readout_window is None else readout_window
-    xi, dt, process_dt, readout_window = _check_common(patterns, dt, process_dt, cue_current, readout_window)
+    o = options
+    cue_current = CUE_CURRENT_PA * pA if o.cue_current is None else o.cue_current
+    readout_window = READOUT_WINDOW_MS * ms if o.readout_window is None else o.readout_window
+    xi, dt, process_dt, readout_window = _check_common(patterns, o.dt, o.process_dt if o.process_dt is not None
+                                                       else process_dt, cue_current, readout_window)
     n, k = xi.shape
-    knock = Knockouts() if knockouts is None else knockouts
+    name = rung if o.name is None else o.name
+    knock = Knockouts() if o.knockouts is None else o.knockouts
     if not isinstance(knock, Knockouts):
-        raise InputError("knockouts", "an astrobrian.abstract.Knockouts", type(knockouts).__name__)
-    coupling = mode_coupling(coupling)
-    a = 1.0 / n if hebbian_scale is None else float(hebbian_scale)
-    scale = 1.0 / n**2 if coupling_scale is None else float(coupling_scale)
+        raise InputError("knockouts", "an astrobrian.abstract.Knockouts", type(o.knockouts).__name__)
+    coupling = mode_coupling(o.coupling)
+    features = RUNGS[rung].features if rung in RUNGS else frozenset({"astrocyte"})
+    require_features(knock, set(features) | coupling_features(coupling), f"on the '{rung}' rung")
+    a = 1.0 / n if o.hebbian_scale is None else float(o.hebbian_scale)
+    scale = 1.0 / n**2 if o.coupling_scale is None else float(o.coupling_scale)
     for key, v in (("hebbian_scale", a), ("coupling_scale", scale)):
         if not np.isfinite(v) or v <= 0:
             raise InputError(key, "a number > 0", v)
 
-    neuron_spec, neurons = _neurons(xi, seed, dt, name, neuron, neuron_preset)
-    syn_spec = models.load(synapse_model, a=a, feedback=1.0 - knock.gliotransmission_block, **synapse)
+    neuron_spec, neurons = _neurons(xi, o.seed, dt, name, o.neuron, o.neuron_preset)
+    territories = coupling.territory_labels(n) if isinstance(coupling, TerritoryCoupling) else None
+    effects = knock.effects(n, territories)  # every knockout, from its table entry
+    syn_spec = models.load(synapse_model, a=a, feedback=effects.feedback, **synapse)
     synapses = syn_spec.synapses(neurons, neurons, name=f"{name}_synapses", dt=process_dt)
     post, pre = all_pairs(n)
     synapses.connect(i=pre, j=post)
     syn_spec.set_initial(synapses)  # at rest, never set from the cue
-    wired = wire_memory_modes(xi, synapses, coupling, scale * (1.0 - knock.coupling_cut), name, dt=process_dt,
-                              gap_junction_block=knock.gap_junction_block)
-    mask = knock.process_mask(n, wired.territories if isinstance(coupling, TerritoryCoupling) else None)
-    if mask is not None:
-        synapses.alive = mask[post, pre]
+    wired = wire_memory_modes(xi, synapses, coupling, scale * effects.coupling, name, dt=process_dt,
+                              gap_junction_block=effects.gap_junction_block)
+    if effects.alive is not None:
+        synapses.alive = effects.alive[post, pre]
     if configure is not None:
-        configure(synapses, knock)
+        configure(synapses)
+    knock.apply_brian2_hooks(synapses, (post, pre))  # mechanisms of the rung's own (e.g. Ω_C = 0)
 
     monitors = _monitors(neurons, process_dt, name)
-    if record_synapses is not None:
-        every = _time("record_synapses", record_synapses, allow_zero=False)
+    if o.record_synapses is not None:
+        every = _time("record_synapses", o.record_synapses, allow_zero=False)
         for key in recorded:
             monitors[key] = StateMonitor(synapses, key, record=True, dt=every, name=f"{name}_{key}", when="start")
     net = Network(neurons, synapses, *wired.objects, *monitors.values(), name=f"{name}_network")
     params = {
-        "N": n, "K": k, "seed": int(seed), "dt": _text(dt), "process_dt": _text(process_dt), "hebbian_scale": a,
-        "coupling_scale": scale, "coupling": coupling.describe(), "gap_junction": wired.gap_junction, "knockouts": knock.describe(),
-        "cue_current": _text(cue_current), "readout_window": _text(readout_window), "neuron_preset": neuron_preset,
+        "N": n, "K": k, "seed": int(o.seed), "dt": _text(dt), "process_dt": _text(process_dt), "hebbian_scale": a,
+        "coupling_scale": scale, "coupling": coupling.describe(), "gap_junction": wired.gap_junction,
+        "knockouts": knock.describe(), "cue_current": _text(cue_current), "readout_window": _text(readout_window),
+        "neuron_preset": o.neuron_preset,
         "neuron": {p: _text(v.value) for p, v in neuron_spec.parameters.items()},
         "synapse": {p: _text(v.value) for p, v in syn_spec.parameters.items()},
     }
@@ -332,39 +381,51 @@ def hopfield_weights(xi: np.ndarray) -> np.ndarray:
     return w
 
 
-def build_hopfield_spiking_network(
-    patterns: object,
-    *,
-    seed: int = 0,
-    dt: Any = None,
-    process_dt: Any = None,
-    cue_current: Any = None,
-    readout_window: Any = None,
-    neuron: dict | None = None,
-    neuron_preset: str | None = None,
-    J: Any = None,
-    name: str = "hopfield",
-    **unused: Any,
-) -> SpikingNetwork:
+@dataclass(frozen=True)
+class HopfieldOptions(NeuronOptions):
+    """The Hopfield control's options: `NeuronOptions` plus J, the current of one spike at weight 1
+    (None: spiking_tripartite's J)."""
+
+    J: Any = None
+
+
+def build_hopfield_spiking_network(patterns: object, options: HopfieldOptions | None = None,
+                                   **keywords: Any) -> SpikingNetwork:
     """The control: the same LIF neurons, cue and read-out; patterns stored in the synaptic
     weights only (W = ΞΞᵀ/N, zero diagonal, N(N−1) synapses), no synapse or process dynamics.
-    A spike of neuron j adds J·W_ij to I_syn of neuron i (J defaults to spiking_tripartite's).
-    Astrocyte parameters (knockouts, coupling, synapse gains) do not apply and are refused."""
+    A spike of neuron j adds J·W_ij to I_syn of neuron i. Astrocyte parameters (knockouts,
+    coupling, synapse gains) do not apply and are refused.
+
+    Parameters
+    ----------
+    patterns : array (N, K)
+        The ±1 patterns stored.
+    options : HopfieldOptions, optional
+        Seed, clocks, cue, read-out and J.
+    **keywords
+        Any option by name.
+
+    Returns
+    -------
+    SpikingNetwork
+    """
     from brian2 import Network, ms, pA
 
     from .. import models
 
+    o, unused = HopfieldOptions.resolve(options, keywords)
     if unused:
         key = sorted(unused)[0]
         raise InputError(key, "a parameter of the Hopfield control (seed, dt, process_dt, cue_current, "
-                         "readout_window, neuron, neuron_preset, J)", key)
-    cue_current = CUE_CURRENT_PA * pA if cue_current is None else cue_current
-    readout_window = READOUT_WINDOW_MS * ms if readout_window is None else readout_window
-    xi, dt, process_dt, readout_window = _check_common(patterns, dt, process_dt, cue_current, readout_window)
+                         f"{', '.join(f.name for f in fields(HopfieldOptions) if f.name != 'name')})", key)
+    cue_current = CUE_CURRENT_PA * pA if o.cue_current is None else o.cue_current
+    readout_window = READOUT_WINDOW_MS * ms if o.readout_window is None else o.readout_window
+    xi, dt, process_dt, readout_window = _check_common(patterns, o.dt, o.process_dt, cue_current, readout_window)
     n, k = xi.shape
-    overrides = dict(neuron or {})
-    overrides["J_hop"] = models.load("spiking_tripartite").namespace["J"] if J is None else J
-    neuron_spec, neurons = _neurons(xi, seed, dt, name, overrides, neuron_preset)
+    name = "hopfield" if o.name is None else o.name
+    overrides = dict(o.neuron or {})
+    overrides["J_hop"] = models.load("spiking_tripartite").namespace["J"] if o.J is None else o.J
+    neuron_spec, neurons = _neurons(xi, o.seed, dt, name, overrides, o.neuron_preset)
     w = hopfield_weights(xi)
     pre, post = np.nonzero(~np.eye(n, dtype=bool))  # every ordered pair i ≠ j
     synapses = neuron_spec.connection("hopfield", neurons, neurons, name=f"{name}_synapses")
@@ -373,11 +434,21 @@ def build_hopfield_spiking_network(
     monitors = _monitors(neurons, process_dt, name)
     net = Network(neurons, synapses, *monitors.values(), name=f"{name}_network")
     params = {
-        "N": n, "K": k, "seed": int(seed), "dt": _text(dt), "process_dt": _text(process_dt),
-        "cue_current": _text(cue_current), "readout_window": _text(readout_window), "neuron_preset": neuron_preset,
+        "N": n, "K": k, "seed": int(o.seed), "dt": _text(dt), "process_dt": _text(process_dt),
+        "cue_current": _text(cue_current), "readout_window": _text(readout_window), "neuron_preset": o.neuron_preset,
         "neuron": {p: _text(v.value) for p, v in neuron_spec.parameters.items()},
     }
     return SpikingNetwork(
         "hopfield-spiking", net, neurons, synapses, {}, monitors, xi, params,
         cue_current=cue_current, readout_window=readout_window,
     )
+
+
+register_rung(Rung(
+    "spiking", build_spiking_network, "LIF neurons with rate traces, tripartite synapses and processes, memory modes",
+    options=TripartiteOptions, open_keywords=True, memory_bytes=(250.0, 2_500.0, 1_000.0)))
+register_rung(Rung(
+    "hopfield-spiking", build_hopfield_spiking_network,
+    "the pairwise control: the same LIF neurons, the patterns in the synaptic weights only, no astrocyte",
+    options=HopfieldOptions, open_keywords=True, features=frozenset(), abstract_model="hopfield", control="hopfield",
+    units="pairwise", memory_bytes=(0.0, 250.0, 1_000.0)))
