@@ -232,7 +232,8 @@ def brian_network(args, drive: list[np.ndarray], wiring: dict) -> dict:
     drive : list of numpy.ndarray
         Input spike times (ms) of each generator.
     wiring : dict
-        NEST's connections, replayed as they are.
+        NEST's connections by role ('primary', 'third_in', 'third_out'): source and target
+        indices 'i', 'j' and weights, replayed as they are.
 
     Returns
     -------
