@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import InputError
-from .provenance import _umask
+from .provenance import current_umask
 
 
 def _existing_ancestor(path: Path) -> Path:
@@ -71,7 +71,7 @@ def result_set(path: str | Path, names: Iterable[str] = (), field: str = "--out"
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name or 'results'}.staging.", dir=base))
     try:
         yield staging
-        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700; a published folder gets the usual mode
+        os.chmod(staging, 0o777 & ~current_umask())  # mkdtemp makes 0700; a published folder gets the usual mode
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             os.rename(staging, path)

@@ -166,7 +166,7 @@ def _cmap(name: str):
 
 # ---- capacity scans (astrobrian capacity) ---------------------------------------------------------
 def theory_lines(model: str, ns: np.ndarray, criterion: str) -> dict[str, np.ndarray]:
-    """Reference capacity curves from anchors.md for `model` (empty when none applies)."""
+    """Reference capacity curves (docs/references.md#classical-hopfield-capacity, #dense-associative-memory) for `model` (empty when none applies)."""
     from .abstract.dam import dam_capacity_theory, hopfield_capacity_theory  # (scipy: only when used)
 
     if model == "hopfield":

@@ -146,7 +146,7 @@ def plot_knockout_capacity(summary: dict, path: str | Path) -> Path:
     return save_figure(knockout_capacity_figure(summary), path)
 
 
-# ---- analysis figures (science.md §4, points 1 and 3) -----------------------------------------------
+# ---- analysis figures (docs/analysis.md) ----------------------------------------------------------------
 _ACTIVATION_LABELS = {"phi": ("recurrent input a Σ g φ", "φ (rate mapped to [−1, 1])"),
                       "g": ("synapse state s", "efficacy g"), "psi": ("process drive g + Tψ", "process output ψ")}
 
@@ -201,7 +201,7 @@ def activation_fits_figure(samples: dict[str, tuple[np.ndarray, np.ndarray]], fi
 
 def energy_traces_figure(analyses: list, title: str | None = None, ax: Any = None,
                          fig: FigureBase | None = None) -> Figure:
-    """The §1 energy along recalls, two panels.
+    """The model's energy (docs/models.md#energy) along recalls, two panels.
 
     Left: the energy on the network's mapped state, E(t) − E(cue release); right: the abstract
     model's E(t) from the same cue. Recalls solid, failures dashed; the cue shaded.
@@ -243,7 +243,7 @@ def energy_traces_figure(analyses: list, title: str | None = None, ax: Any = Non
     ax_n.set_title("network (solid: recalled, dashed: failed)", fontsize=10)
     ax_n.legend(fontsize=6)
     ax_a.set_xlabel("time (τ_n)")
-    ax_a.set_ylabel("E(t), abstract model (§6 scaling, from rest)")
+    ax_a.set_ylabel("E(t), abstract model (rest scaling, from rest)")
     ax_a.set_title("abstract model, same cue (solid: recalled)", fontsize=10)
     return finish_figure(root, owner, ax is not None, title, fontsize=10)
 

@@ -392,7 +392,7 @@ def knockout_sweep(table: dict, source: object, networks: list[tuple[str, dict]]
     by every network rung of `networks` ((rung, its parameters)) with what it needs (territories, gap
     junctions, CICR: `astrobrian.abstract.knockouts`), and possible in every abstract model (their
     couplings); `fractions` a non-empty list of distinct fractions in [0, 1]."""
-    from .abstract.knockouts import KNOCKOUT_TYPES, coupling_features, require_features
+    from .abstract.knockouts import COUPLING_FEATURES, FEATURES, KNOCKOUT_TYPES, coupling_features, require_features
     from .network import get_rung
 
     names = list(KNOCKOUT_TYPES)
@@ -418,9 +418,10 @@ def knockout_sweep(table: dict, source: object, networks: list[tuple[str, dict]]
                 raise ProtocolError(source, prefix.rstrip("."), f"no sweep: the '{rung}' rung has no knockouts", types)
             require_features(types, set(record.features) | coupling_features(params.get("coupling")),
                              f"on the '{rung}' rung" + ("" if "coupling" in params else " with one astrocyte"))
-        for coupling in abstract_couplings:  # the abstract model predicts every mechanism
-            require_features(types, {"astrocyte", "cicr"} | coupling_features(coupling), "in the abstract model "
-                             "with this coupling")
+        every_mechanism = set(FEATURES) - set(COUPLING_FEATURES)  # an abstract model predicts them all
+        for coupling in abstract_couplings:
+            require_features(types, every_mechanism | coupling_features(coupling), "in the abstract model with "
+                             "this coupling")
     except ProtocolError:
         raise
     except InputError as err:

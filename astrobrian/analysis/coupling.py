@@ -14,7 +14,7 @@ import numpy as np
 from ..abstract.knockouts import Knockouts
 from ..abstract.process_coupling import coupling_from_name
 from ..errors import InputError, require_positive_int
-from ..network.spiking import _run as run_quietly
+from ..network.spiking import run_spiking
 
 
 @dataclass
@@ -147,7 +147,7 @@ def probe_coupling(network: Any, probes: int | None = None, amplitude: float = 0
             network.network.restore("before_probe")
             set_psi(psi_in[k])
             used[k] = np.asarray(syn.psi[:])
-            run_quietly(network.network, step)
+            run_spiking(network.network, step)
             responses[k] = np.asarray(syn.Tpsi[:])
     finally:
         network.network.restore("before_probe")
@@ -156,11 +156,11 @@ def probe_coupling(network: Any, probes: int | None = None, amplitude: float = 0
     effective = np.linalg.lstsq(used[:, alive], responses[:, alive], rcond=None)[0].T  # responses = ψ T_effᵀ
     params = network.parameters
     knock = knockouts or Knockouts(**params.get("knockouts", {}))
-    stored = stored_coupling(network.patterns, _coupling_of(params), float(params["coupling_scale"]), knock)
+    stored = stored_coupling(network.patterns, coupling_of(params), float(params["coupling_scale"]), knock)
     return compare_coupling(effective, stored[np.ix_(alive, alive)], probes)
 
 
-def _coupling_of(params: dict) -> object:
+def coupling_of(params: dict) -> object:
     """The coupling object recorded in a network's parameters ('full' or territories)."""
     from ..abstract.process_coupling import TerritoryCoupling
 

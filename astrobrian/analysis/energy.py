@@ -20,7 +20,7 @@ import numpy as np
 from ..abstract.knockouts import Knockouts
 from ..abstract.neuron_astrocyte import NeuronAstrocyteMemory, QuarticDAMLimit
 from ..errors import InputError
-from .coupling import _coupling_of
+from .coupling import coupling_of
 
 #: φ is clipped to ±(1 − PHI_CLIP) before x = atanh(φ)/β_n (a saturated neuron has x → ∞)
 PHI_CLIP = 1e-3
@@ -57,7 +57,7 @@ def abstract_model_of(network: Any, beta_n: float = 5.0) -> NeuronAstrocyteMemor
     return NeuronAstrocyteMemory(
         network.patterns, beta=beta_n, beta_s=float(ns["beta_s"]), beta_p=float(ns["beta_p"]),
         alpha=float(ns["alpha"]), gamma=float(ns.get("gamma", 1.0)), hebbian_scale=float(params["hebbian_scale"]),
-        coupling_scale=float(params["coupling_scale"]), coupling=_coupling_of(params),
+        coupling_scale=float(params["coupling_scale"]), coupling=coupling_of(params),
         knockouts=Knockouts(**params.get("knockouts", {})))
 
 
@@ -102,7 +102,7 @@ def energy_along_run(network: Any, run: Any, beta_n: float = 5.0, tol: float = 1
     model = abstract_model_of(network, beta_n)
     knock = model.knockouts
     common = dict(beta=beta_n, hebbian_scale=model.hebbian_scale, coupling_scale=model.coupling_scale,
-                  coupling=_coupling_of(params), knockouts=knock)
+                  coupling=coupling_of(params), knockouts=knock)
     b = np.zeros_like(x)
     terms = model.energy_terms(x, s, p, b)
     energy = sum(terms.values())

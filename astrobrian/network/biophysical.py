@@ -1,4 +1,4 @@
-"""Rung 3 'biophysical' of the memory network (issue 4).
+"""Rung 3 'biophysical' of the memory network (docs/models.md#biophysical-rung).
 
 The spiking rung's LIF neurons and read-out, with each tripartite synapse and its process made
 of the model library's biophysics (`biophysical_tripartite`): Tsodyks–Markram release scaled by

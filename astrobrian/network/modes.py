@@ -1,5 +1,5 @@
 """The astrocyte's memory modes, shared by every rung: processes couple through K collective
-modes per astrocyte territory (science.md §1: T contracted through the patterns), wired with
+modes per astrocyte territory (docs/models.md#memory-modes: T contracted through the patterns), wired with
 explicit index arrays as summed variables — N²K connections each way, never N⁴."""
 
 from __future__ import annotations

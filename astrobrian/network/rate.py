@@ -1,6 +1,6 @@
-"""Neuron–astrocyte memory networks as Brian2 objects (issue 4), one builder per rung.
+"""Rung 1 'rate' of the memory network (docs/models.md#rate-rung).
 
-Rung 'rate': science.md §1 written as Brian2 equation strings from the model library —
+The abstract neuron–astrocyte model (docs/models.md#neuron-astrocyte-model) written as Brian2 equation strings from the model library —
 neurons (`rate_memory`), tripartite synapses carrying s_ij and the process p_ij
 (`rate_tripartite`), and the astrocyte's memory modes (`memory_modes`) through which processes
 couple: q_μ = Σ ξ_iμ ξ_jμ ψ_ij and (Tψ)_ij = s Σ_μ ξ_iμ ξ_jμ q_μ as summed variables (N²K
@@ -28,7 +28,7 @@ from .rungs import Rung, register_rung
 
 @dataclass
 class RateNetwork(MemoryNetwork):
-    """Rung 1: the §1 rate model in Brian2 (see `build_rate_network`)."""
+    """Rung 1: the abstract rate model in Brian2 (see `build_rate_network`)."""
 
     abstract: NeuronAstrocyteMemory | None = None
 
@@ -66,7 +66,7 @@ def build_rate_network(
     name: str = "memory",
     **params: Any,
 ) -> MemoryNetwork:
-    """Rung 1: the §1 rate model as a Brian2 network, started from `init` for one cue.
+    """Rung 1: the abstract rate model as a Brian2 network, started from `init` for one cue.
 
     `params` are those of `NeuronAstrocyteMemory` (beta, beta_s, beta_p, lam, alpha, gamma,
     tau_n, tau_s, tau_p, hebbian_scale, coupling_scale, coupling, knockouts); times are in

@@ -1,11 +1,11 @@
-"""Rung 2 'spiking' of the memory network (issue 4), and its pairwise-Hopfield control.
+"""Rung 2 'spiking' of the memory network, and its pairwise-Hopfield control (docs/models.md#spiking-rung).
 
 LIF neurons (`lif_rate_trace`) whose activity φ ∈ [−1, 1] is read from a filtered spike train;
 tripartite synapses s_ij with their astrocyte processes p_ij (`spiking_tripartite`), driven by
-those traces with the §1 equations, on their own slower clock; each presynaptic spike delivers
+those traces with the abstract model's equations, on their own slower clock; each presynaptic spike delivers
 a PSC scaled by the synaptic efficacy g(s_ij). Processes couple through the astrocyte's K memory
 modes (`memory_modes`, summed variables: N²K connections, never N⁴). Every synapse and process
-starts at rest; the cue enters only as an input current for the cue window (science.md §6).
+starts at rest; the cue enters only as an input current for the cue window (docs/recall.md#the-cue-is-an-input).
 
 The control `hopfield-spiking`: the same neurons, cue and read-out, with the patterns stored in
 the synaptic weights only (W = ΞΞᵀ/N, zero diagonal) and no astrocyte.
@@ -63,7 +63,7 @@ def _text(value: Any) -> Any:
     return str(value) if getattr(value, "dim", None) is not None else value
 
 
-def _run(network: Any, duration: Any) -> None:
+def run_spiking(network: Any, duration: Any) -> None:
     """A checked run (`run_checked`), without Brian2's note that the on_pre pathway runs on the
     neurons' clock while the synapses integrate on their slower one (that split is the design)."""
     run_checked(network, duration, mute=("synapses_dt_mismatch",))
@@ -112,9 +112,9 @@ class SpikingNetwork(MemoryNetwork):
         t_start = self.network.t
         self.neurons.I_cue = strength * cue * self.cue_current
         if t_cue > 0:
-            _run(self.network, t_cue)
+            run_spiking(self.network, t_cue)
         self.neurons.I_cue = 0 * self.cue_current
-        _run(self.network, t_end - t_cue)
+        run_spiking(self.network, t_end - t_cue)
         self.presented = {"t_start": t_start, "cue_duration": t_cue, "duration": t_end, "cue_strength": strength}
 
     def read_out(self, cue: np.ndarray, target: int, cue_duration: Any, threshold: float = 0.9) -> RecallRun:
