@@ -288,7 +288,7 @@ def recall_overlaps_figure(run, ax: Any = None, fig: FigureBase | None = None) -
     Parameters
     ----------
     run
-        A :class:`astrobrian.runner.ProtocolRun`.
+        A :class:`astrobrian.results.ProtocolRun`.
     ax
         One Axes per model in :func:`recall_models` order.
     fig
@@ -345,7 +345,7 @@ def activity_figure(run, ax: Any = None, fig: FigureBase | None = None) -> Figur
     Parameters
     ----------
     run
-        A :class:`astrobrian.runner.ProtocolRun`.
+        A :class:`astrobrian.results.ProtocolRun`.
     ax
         One Axes per model in :func:`activity_models` order.
     fig
@@ -396,7 +396,7 @@ def knockout_sweep_figure(run, ax: Any = None, fig: FigureBase | None = None) ->
     Parameters
     ----------
     run
-        A :class:`astrobrian.runner.ProtocolRun` whose protocol has a knockout sweep.
+        A :class:`astrobrian.results.ProtocolRun` whose protocol has a knockout sweep.
     ax
         2 × (number of knockout types) Axes, row-major (all the top row first), or a (2, n) array.
     fig

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from astrobrian import protocols, runner
+from astrobrian import protocols, results, runner
 from astrobrian.cli import main
 
 TINY = """
@@ -108,14 +108,14 @@ def test_an_interrupted_write_leaves_no_half_written_results_file(tiny, tmp_path
 
     monkeypatch.setattr(np, "savez_compressed", crash)
     with pytest.raises(KeyboardInterrupt):
-        runner.write_results(run, out)
+        results.write_results(run, out)
     assert not out.exists() or outputs(out) == []
     monkeypatch.undo()
-    runner.write_results(run, out)  # a complete earlier result survives a later crash
+    results.write_results(run, out)  # a complete earlier result survives a later crash
     before = (out / "results.npz").read_bytes()
     monkeypatch.setattr(np, "savez_compressed", crash)
     with pytest.raises(KeyboardInterrupt):
-        runner.write_results(run, out)
+        results.write_results(run, out)
     assert (out / "results.npz").read_bytes() == before
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
