@@ -61,13 +61,14 @@ def _capacity_parser(sub: argparse._SubParsersAction) -> None:
                         "(an unknown KEY is refused with the model's parameter list)")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of every random pattern, target and cue, ≥ 0 (default 0)")
-    p.add_argument("--out", type=Path, default=Path("results/capacity"), help="output folder (default results/capacity)")
+    p.add_argument("--out", type=Path, default=Path("results/capacity"),
+                   help="output folder (default results/capacity)")
     p.add_argument("--json", action="store_true", help="print the summary (K_max per N, slopes) as JSON on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(run=_run_capacity)
 
 
-def _capacity_params(settings: list[str], models: list[str]) -> tuple[dict[str, dict], dict]:
+def capacity_params(settings: list[str], models: list[str]) -> tuple[dict[str, dict], dict]:
     """{model: params} from --param KEY=VALUE (every model) and MODEL.KEY=VALUE (one model),
     and how each (model, key) was written, to name it in errors."""
     from .abstract.registry import MODELS, model_entry
@@ -109,7 +110,7 @@ def _run_capacity(args: argparse.Namespace) -> int:
 
     if len(set(args.model)) != len(args.model):  # validate everything before any work
         raise InputError("--model", "distinct models", args.model)
-    params, labels = _capacity_params(args.param, args.model)
+    params, labels = capacity_params(args.param, args.model)
     try:
         criterion = Criterion(args.criterion, args.threshold)
     except InputError as err:
@@ -286,7 +287,8 @@ def _run_parser(sub: argparse._SubParsersAction) -> None:
                         "wins (set that key, e.g. --set models.biophysical.N=[16,24]); the summary and table "
                         "list each model's sizes.")
     p.add_argument("--device", choices=DEVICES, default=None, help="Brian2 device (default: the protocol's)")
-    p.add_argument("--seed", type=int, default=None, help="seed of every pattern, cue and network (default: the protocol's)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed of every pattern, cue and network (default: the protocol's)")
     p.add_argument("--workers", type=int, default=None,
                    help="capacity sweeps: worker processes (0 = every core, 1 = in this process)")
     p.add_argument("--fresh", action="store_true",
@@ -346,6 +348,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             name = f"astrobrian {args.command}"
             if args.command == "run" or "brian2" in sys.modules:
                 stop.brian2()
+            if args.command in ("run", "protocols"):  # rungs, knockouts and kinds registered outside astrobrian
+                from .plugins import load_plugins
+
+                load_plugins()
             return args.run(args)
     except InputError as err:
         end_lines()

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from astrobrian import protocols
-from astrobrian.cli import _json, main
+from astrobrian.cli import main
+from astrobrian.provenance import to_json
 
 FAST = ["--model", "dam4", "--n", "10", "12", "--trials", "5", "--quiet"]
 
@@ -153,7 +154,7 @@ def test_a_failed_write_leaves_the_previous_results_and_no_staging_folder(tmp_pa
 
 
 def test_json_printing_maps_non_finite_numbers_to_null():
-    assert strict_json(_json({"a": float("nan"), "b": [float("inf"), 1.5]})) == {"a": None, "b": [None, 1.5]}
+    assert strict_json(to_json({"a": float("nan"), "b": [float("inf"), 1.5]})) == {"a": None, "b": [None, 1.5]}
 
 
 def test_protocols_list_names_every_shipped_protocol(capsys):
@@ -202,12 +203,12 @@ def test_the_help_example_of_param_works_with_the_default_models():
     import re
 
     from astrobrian.capacity import Criterion, check_scan
-    from astrobrian.cli import DEFAULT_MODELS, _capacity_params, build_parser
+    from astrobrian.cli import DEFAULT_MODELS, build_parser, capacity_params
 
     help_text = " ".join(build_parser()._subparsers._group_actions[0].choices["capacity"].format_help().split())
     example = re.search(r"e\.g\. (--param .*?) \(", help_text).group(1).replace("neuron- astrocyte", "neuron-astrocyte")
     values = example.split()[1::2]
     assert len(values) == 2
-    params, _ = _capacity_params(values, DEFAULT_MODELS)
+    params, _ = capacity_params(values, DEFAULT_MODELS)
     assert params["neuron-astrocyte"]["beta"] == 3
     check_scan(params, [10], 0.1, 5, Criterion(), 0)

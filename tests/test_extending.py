@@ -12,7 +12,7 @@ import pytest
 
 from astrobrian import protocols, sweep_protocols
 from astrobrian.abstract import knockouts as knockout_table
-from astrobrian.abstract.knockouts import FEATURES, KnockoutType, Knockouts, register_knockout, unregister_knockout
+from astrobrian.abstract.knockouts import FEATURES, Knockouts, KnockoutType, register_knockout, unregister_knockout
 from astrobrian.errors import InputError
 from astrobrian.network import MemoryNetwork, RecallRun, Rung, get_rung, register_rung, unregister_rung
 from astrobrian.runner import run_protocol
@@ -174,3 +174,34 @@ def test_no_module_imports_a_private_name_from_another():
                     if ours and alias.name.startswith("_") and not alias.name.startswith("__"):
                         offenders.append(f"{path.relative_to(PACKAGE.parent)}: {alias.name}")
     assert not offenders, offenders
+
+
+PLUGIN = '''
+from astrobrian.network import get_rung, register_rung
+from dataclasses import replace
+
+register_rung(replace(get_rung("rate"), name="plugin-rate", description="the rate rung under another name"))
+'''
+
+
+def test_the_command_line_loads_plugins_named_in_the_environment(tmp_path, monkeypatch, capsys):
+    from astrobrian.cli import main
+
+    (tmp_path / "astro_plugin_demo.py").write_text(PLUGIN, encoding="utf-8")
+    protocol = tmp_path / "plugged.toml"
+    protocol.write_text('rung = "plugin-rate"\nN = 12\nK = 3\nflips = 2\ncue_duration = "1 second"\n'
+                        'duration = "4 second"\n[controls.hopfield]\nenabled = false\n', encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("ASTROBRIAN_PLUGINS", raising=False)
+    assert main(["protocols", "show", str(protocol)]) == 2  # not registered: one line naming the rung
+    assert "plugin-rate" in capsys.readouterr().err
+    monkeypatch.setenv("ASTROBRIAN_PLUGINS", "astro_plugin_demo")
+    try:
+        assert main(["protocols", "show", str(protocol)]) == 0
+        assert "plugin-rate" in capsys.readouterr().out
+        monkeypatch.setenv("ASTROBRIAN_PLUGINS", "no_such_astro_plugin")
+        assert main(["protocols", "show", str(protocol)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "ASTROBRIAN_PLUGINS" in err and "no_such_astro_plugin" in err
+    finally:
+        unregister_rung("plugin-rate")
