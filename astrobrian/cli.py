@@ -172,7 +172,7 @@ def _models_parser(sub: argparse._SubParsersAction) -> None:
     )
     msub = p.add_subparsers(dest="action", metavar="ACTION")
     msub.required = True
-    lst = msub.add_parser("list", help="one line per model: name, kind, presets, description",
+    lst = msub.add_parser("list", help="one line per model: name, Brian2 class, presets, description",
                           description="List every model file shipped with astrobrian.")
     lst.set_defaults(run=_run_models_list)
     show = msub.add_parser("show", help="print a model card: equations, parameters with references, presets",
@@ -188,7 +188,7 @@ def _run_models_list(args: argparse.Namespace) -> int:
     for name in models.available():
         spec = models.load(name, check=False)
         presets = ", ".join(spec.presets) or "-"
-        print(f"{name:<28} {spec.kind:<8} presets: {presets}")
+        print(f"{name:<28} {spec.brian2_class:<12} presets: {presets}")
         print(f"{'':<28} {spec.description}")
     return 0
 
@@ -361,6 +361,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         end_lines()
         print(f"{name}: numerical error: {err}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader of stdout left (e.g. `| head`): stop quietly, as other commands do
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt as err:
         end_lines()
         by = f" by {stop.signal_name}" if stop.signal_name else ""

@@ -166,7 +166,8 @@ def _cmap(name: str):
 
 # ---- capacity scans (astrobrian capacity) ---------------------------------------------------------
 def theory_lines(model: str, ns: np.ndarray, criterion: str) -> dict[str, np.ndarray]:
-    """Reference capacity curves (docs/references.md#classical-hopfield-capacity, #dense-associative-memory) for `model` (empty when none applies)."""
+    """Reference capacity curves (docs/references.md#classical-hopfield-capacity,
+    #dense-associative-memory) for `model` (empty when none applies)."""
     from .abstract.dam import dam_capacity_theory, hopfield_capacity_theory  # (scipy: only when used)
 
     if model == "hopfield":
@@ -381,8 +382,8 @@ def activity_figure(run, ax: Any = None, fig: FigureBase | None = None) -> Figur
         a.axhline(n_up - 0.5, color="tab:blue", lw=0.8)
         a.set_xlabel(label)
         a.set_ylabel(f"neuron (ξ^{tr.target} = +1 above the line)")
-        kind = "spikes" if "spike_t" in rec.recordings else "activity x"
-        a.set_title(f"{_MODEL_TITLES[m]}, trial 0 ({kind}; cue shaded): overlap {rec.report.target_overlap:.2f}",
+        shown = "spikes" if "spike_t" in rec.recordings else "activity x"
+        a.set_title(f"{_MODEL_TITLES[m]}, trial 0 ({shown}; cue shaded): overlap {rec.report.target_overlap:.2f}",
                     fontsize=10)
     return finish_figure(root, owner, ax is not None)
 
@@ -417,16 +418,16 @@ def knockout_sweep_figure(run, ax: Any = None, fig: FigureBase | None = None) ->
     styles = {"network": dict(color="tab:blue", marker="o", ms=9, mfc="none", ls="-", lw=2),
               "abstract": dict(color="tab:red", marker="s", ms=4, ls="--", lw=1)}
     theta = run.protocol.threshold
-    for col, kind in enumerate(sweep.types):
+    for col, knockout in enumerate(sweep.types):
         for m, style in styles.items():
-            ov = np.array([[tr.knockouts[(kind, f)][m].report.target_overlap for f in sweep.fractions]
+            ov = np.array([[tr.knockouts[(knockout, f)][m].report.target_overlap for f in sweep.fractions]
                            for tr in run.trials])
             name = "network" if m == "network" else "abstract prediction"
             axes[0][col].plot(fr[order], np.mean(ov >= theta, axis=0)[order], label=name, **style)
             axes[1][col].plot(fr[order], ov.mean(axis=0)[order], label=name, **style)
             jitter = (0.01 if m == "network" else -0.01) * np.ones(len(run.trials))[:, None]
             axes[1][col].scatter((fr[None, :] + jitter).ravel(), ov.ravel(), s=8, alpha=0.4, color=style["color"])
-        axes[0][col].set_title(kind.replace("_", " "), fontsize=10)
+        axes[0][col].set_title(knockout.replace("_", " "), fontsize=10)
         axes[0][col].set_ylim(-0.05, 1.05)
         axes[0][col].set_ylabel(f"fraction recalled (m ≥ {theta:g})")
         axes[1][col].axhline(theta, color="k", ls=":", lw=0.8)

@@ -118,15 +118,15 @@ def knockout_capacity_figure(summary: dict, ax: Any = None, fig: FigureBase | No
     matplotlib.figure.Figure
     """
     level = _first_level(summary)
-    kinds = list(summary["knockouts"])
-    root, owner, axes = panel_axes((1, len(kinds)), ax, fig, (4.8 * len(kinds), 4),
-                                   "one per knockout type: " + ", ".join(kinds))
-    for a, kind in zip(axes[0], kinds):
-        table = summary["knockouts"][kind]
+    knockouts = list(summary["knockouts"])
+    root, owner, axes = panel_axes((1, len(knockouts)), ax, fig, (4.8 * len(knockouts), 4),
+                                   "one per knockout type: " + ", ".join(knockouts))
+    for a, knockout in zip(axes[0], knockouts):
+        table = summary["knockouts"][knockout]
         for i, (name, model) in enumerate(summary["models"].items()):
             style = "-" if model_level(model) == "network" else "--"
             a.plot(table["fractions"], table[name][level], ls=style, marker=_MARKERS[i % len(_MARKERS)], label=name)
-        a.set_title(kind.replace("_", " "), fontsize=10)
+        a.set_title(knockout.replace("_", " "), fontsize=10)
         a.set_xlabel("knockout fraction")
         a.set_ylabel(f"K_max at P = {level}")
         a.set_ylim(bottom=0)
