@@ -38,9 +38,28 @@ from typing import Any
 
 from .errors import InputError
 from .schema import (
-    ABSTRACT_RUN_KEYS, ProtocolError, RunTimes, abstract_params, abstract_parameters, abstract_times, as_bool,
-    as_int, as_number, as_table, as_text, check_distinct_patterns, check_keys, check_memory, check_readout,
-    dry_build, flip_or_flips, knockout_sweep, network_params, run_times, rung_name, signature_defaults,
+    ABSTRACT_RUN_KEYS,
+    ProtocolError,
+    RunTimes,
+    abstract_parameters,
+    abstract_params,
+    abstract_times,
+    as_bool,
+    as_int,
+    as_number,
+    as_table,
+    as_text,
+    check_distinct_patterns,
+    check_keys,
+    check_memory,
+    check_readout,
+    dry_build,
+    flip_or_flips,
+    knockout_sweep,
+    network_params,
+    run_times,
+    rung_name,
+    signature_defaults,
 )
 
 KEYS = {
@@ -119,10 +138,6 @@ class RecallProtocol:
             "abstract": self.abstract, "abstract_times": self.abstract_times, "dam": self.dam,
             "hopfield": self.hopfield, "knockouts": self.knockouts, "file": self.data,
         })
-
-
-#: the name the recall protocol had before protocol kinds were registered
-Protocol = RecallProtocol
 
 
 def validate(data: dict, source: object = "protocol") -> RecallProtocol:

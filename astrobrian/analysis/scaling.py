@@ -2,8 +2,8 @@
 
 K_max(N) is measured with the criterion and search of `astrobrian.capacity` — P(recall) over
 fresh trials at each K, K_max where the isotonic fit of P(K) crosses a level — on any mix of
-models: Brian2 network rungs ('spiking', 'biophysical', 'hopfield-spiking', 'rate'), each trial
-a network built from rest and cued by an input current, and abstract registry models
+models: Brian2 network rungs (any registered rung a sweep can run: 'spiking', 'biophysical',
+'hopfield-spiking'), each trial a network built from rest and cued by an input current, and abstract registry models
 ('neuron-astrocyte-rest', 'dam4', 'hopfield'), batched. Trial t at (N, K) draws its patterns,
 target, cue and Brian2 seed from (seed, N, K, t), so every model sees the same trials, and its
 knockout seed from (seed, N, t) only, so a knockout removes the same processes at every K.
