@@ -2,16 +2,17 @@
 
 A model file (models/*.toml, shipped in the package as `astrobrian.model_library`; the library
 is listed in docs/models.md#model-files) names the Brian2 class it builds (`brian2_class =
-"NeuronGroup"` or `"Synapses"`) and holds the Brian2 equation strings (every flux a named sub-expression), events, parameters with units,
-meaning and reference, initial values, named presets and the connections (Synapses, including
-synapses-on-synapses couplings with summed variables) the model offers. Parsing never executes
-code from the file: TOML is data, quantities go through `astrobrian.quantities`, equations
-through Brian2's own parser. Every field's type is checked, every value must be finite, and the
-whole file is unit-checked by Brian2 at load time: equations, events, pathways and each
-connection, built between stand-ins of the models its `source` and `target` name ('self', a
-library model, a .toml file beside this one). A connection end that names no model (such as
-'any spiking group', or an omitted one) is a bare spiking group; a connection that uses such an
-end's variables is unit-checked when it is built, since their units are unknown at load.
+"NeuronGroup"` or `"Synapses"`) and holds the Brian2 equation strings (every flux a named
+sub-expression), events, parameters with units, meaning and reference, initial values, named
+presets and the connections (Synapses, including synapses-on-synapses couplings with summed
+variables) the model offers. Parsing never executes code from the file: TOML is data, quantities
+go through `astrobrian.quantities`, equations through Brian2's own parser. Every field's type is
+checked, every value must be finite, and the whole file is unit-checked by Brian2 at load time:
+equations, events, pathways and each connection, built between stand-ins of the models its
+`source` and `target` name ('self', a library model, a .toml file beside this one). A connection
+end that names no model (such as 'any spiking group', or an omitted one) is a bare spiking
+group; a connection that uses such an end's variables is unit-checked when it is built, since
+their units are unknown at load.
 
 `load(name_or_path, preset=None, **overrides)` returns a `ModelSpec`; its helpers return plain
 Brian2 objects (`NeuronGroup`, `Synapses`) so users keep every device and monitor.
@@ -363,7 +364,9 @@ def _read(path: Path) -> dict:
     except tomllib.TOMLDecodeError as err:
         raise ModelFileError(path, "file", "valid TOML", str(err)) from None
     except RecursionError:
-        raise ModelFileError(path, "file", "valid TOML nested less deeply", "arrays or tables nested too deep") from None
+        raise ModelFileError(
+            path, "file", "valid TOML nested less deeply", "arrays or tables nested too deep"
+        ) from None
 
 
 def _table(value: object, path: Path, field_name: str, keys: set[str] | None = None) -> dict:
@@ -371,8 +374,9 @@ def _table(value: object, path: Path, field_name: str, keys: set[str] | None = N
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ModelFileError(path, field_name, "a table" + (f" with keys among {', '.join(sorted(keys))}" if keys else ""),
-                             _brief(value))
+        raise ModelFileError(
+            path, field_name, "a table" + (f" with keys among {', '.join(sorted(keys))}" if keys else ""), _brief(value)
+        )
     if keys is not None and set(value) - keys:
         raise ModelFileError(path, field_name, f"keys among {', '.join(sorted(keys))}", sorted(set(value) - keys))
     return value
@@ -439,8 +443,12 @@ def _apply_values(params: dict[str, Parameter], values: dict, path: Path, where:
         value = _value(text, f"{path}: [{where}.{name}]")
         old = params[name]
         if get_dimensions(value) != get_dimensions(old.value):
-            raise _WrongDimensions(path, f"{where}.{name}", f"{describe_dimensions(old.value)}, like parameters.{name} = "
-                                   f"{old.text}", _brief(text))
+            raise _WrongDimensions(
+                path,
+                f"{where}.{name}",
+                f"{describe_dimensions(old.value)}, like parameters.{name} = {old.text}",
+                _brief(text),
+            )
         _check_range(old, value, path, f"{where}.{name}", text)
         params[name] = Parameter(name, value, str(text), old.meaning,
                                  f"{where}" + (f"; default from {old.reference}" if old.reference else ""), old.range)
@@ -589,10 +597,13 @@ def _parse(path: Path, data: dict) -> tuple[ModelSpec, dict[str, dict]]:
             raise ModelFileError(path, where, "a connection name made of letters, digits and _", cname)
         c = _table(c, path, where, _CONNECTION_KEYS)
         connections[cname] = Connection(
-            cname, _text(c.get("model"), path, f"{where}.model", required=True),
-            _text(c.get("on_pre"), path, f"{where}.on_pre"), _text(c.get("description"), path, f"{where}.description", default=""),
+            cname,
+            _text(c.get("model"), path, f"{where}.model", required=True),
+            _text(c.get("on_pre"), path, f"{where}.on_pre"),
+            _text(c.get("description"), path, f"{where}.description", default=""),
             _text(c.get("source"), path, f"{where}.source", default="any group"),
-            _text(c.get("target"), path, f"{where}.target", default="any group"), _text(c.get("method"), path, f"{where}.method"),
+            _text(c.get("target"), path, f"{where}.target", default="any group"),
+            _text(c.get("method"), path, f"{where}.method"),
         )
     spec = ModelSpec(
         name=name,
@@ -619,7 +630,9 @@ def _parse(path: Path, data: dict) -> tuple[ModelSpec, dict[str, dict]]:
     linked = {n for n in eqs.identifiers if n.endswith(("_pre", "_post"))}  # the connected groups' variables
     missing = sorted(eqs.identifiers - set(params) - _BUILTINS - set(DEFAULT_UNITS) - linked)
     if missing:
-        raise ModelFileError(path, "parameters", f"a value for every identifier of the equations; missing {', '.join(missing)}")
+        raise ModelFileError(
+            path, "parameters", f"a value for every identifier of the equations; missing {', '.join(missing)}"
+        )
     return spec, presets
 
 
@@ -659,9 +672,13 @@ def load(name_or_path: str | Path, preset: str | None = None, check: bool = True
         params, initial = dict(spec.parameters), dict(spec.initial)
         if preset is not None:
             if preset not in presets:
-                raise ModelFileError(path, "presets", f"a preset among {', '.join(presets) or '(none)'}", _brief(preset))
+                raise ModelFileError(
+                    path, "presets", f"a preset among {', '.join(presets) or '(none)'}", _brief(preset)
+                )
             _apply_values(params, presets[preset]["parameters"], path, f"presets.{preset}.parameters")
-            initial.update(_initial_values(presets[preset]["initial"], spec.equations, path, f"presets.{preset}.initial"))
+            initial.update(
+                _initial_values(presets[preset]["initial"], spec.equations, path, f"presets.{preset}.initial")
+            )
         _apply_values(params, {k: v for k, v in overrides.items() if not k.startswith("init_")}, path, "overrides")
         initial.update(_initial_values({k[5:]: v for k, v in overrides.items() if k.startswith("init_")},
                                        spec.equations, path, "overrides", prefix="init_"))
@@ -845,7 +862,8 @@ def _part_problem(spec: ModelSpec, cname: str | None) -> tuple[str, str, bool] |
     except BrianObjectException as err:
         cause = err.__cause__ or err
         dimensional = isinstance(cause, DimensionMismatchError)
-        return (f"dimensionally consistent {what}" if dimensional else f"{what} that Brian2 can prepare"), _one_line(cause), dimensional
+        expected = f"dimensionally consistent {what}" if dimensional else f"{what} that Brian2 can prepare"
+        return expected, _one_line(cause), dimensional
     except DimensionMismatchError as err:  # raised directly, e.g. a summed variable's unit
         return f"dimensionally consistent {what}", _one_line(err), True
     except Exception as err:  # anything else Brian2 refuses (unknown names, syntax, integration…)
@@ -923,7 +941,8 @@ class _DimensionSolver:
     def resolve(self, name: str):
         from brian2.core.functions import DEFAULT_FUNCTIONS
 
-        for table in (self.group.variables, self.group.namespace or {}, DEFAULT_FUNCTIONS, DEFAULT_UNITS, DEFAULT_CONSTANTS):
+        tables = (self.group.variables, self.group.namespace or {}, DEFAULT_FUNCTIONS, DEFAULT_UNITS, DEFAULT_CONSTANTS)
+        for table in tables:
             if name in table:
                 return table[name]
         raise _Unsolvable(name)
@@ -951,11 +970,17 @@ class _DimensionSolver:
             return -value if isinstance(node.op, ast.USub) else value
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
             a, b = self.number(node.left), self.number(node.right)
-            return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b, ast.Div: a / b if b else float("nan")}[type(node.op)]
+            return {
+                ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b, ast.Div: a / b if b else float("nan")
+            }[type(node.op)]
         if isinstance(node, ast.Name) and node.id != self.param and node.id not in self.group.variables:
             value = self.resolve(node.id)
-            if isinstance(value, (int, float)) or (get_dimensions(value) is DIMENSIONLESS and np.ndim(value) == 0
-                                                   and not hasattr(value, "_arg_units") and not hasattr(value, "owner")):
+            if isinstance(value, (int, float)) or (
+                get_dimensions(value) is DIMENSIONLESS
+                and np.ndim(value) == 0
+                and not hasattr(value, "_arg_units")
+                and not hasattr(value, "owner")
+            ):
                 return float(value)
         raise _Unsolvable("exponent")
 
@@ -1138,7 +1163,8 @@ def _single_parameter_fixes(spec: ModelSpec, failed: str | None) -> list[tuple[s
         if dim is None:
             continue
         old = spec.parameters[name]
-        trial = replace(spec, parameters={**spec.parameters, name: replace(old, value=Quantity(float(old.value), dim=dim))})
+        fixed = replace(old, value=Quantity(float(old.value), dim=dim))
+        trial = replace(spec, parameters={**spec.parameters, name: fixed})
         if _part_problem(trial, failed) is None:
             fixes.append((name, dim))
     return fixes

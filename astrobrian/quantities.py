@@ -48,7 +48,13 @@ UNITS: dict[str, Unit] = _unit_names()
 MAX_CHARS = 500  # a quantity string longer than this is refused before it is parsed
 MAX_DEPTH = 60  # deepest nesting of operations a quantity string may have
 
-_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.Pow: operator.pow}
+_BINOPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
 _UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg}
 _EXAMPLE = "a number with Brian2 units such as '0.5 umolar/second'"
 

@@ -146,7 +146,9 @@ class ProtocolRun:
                          for tr in self.trials])
         for m in MODELS:
             if self.trials and m in self.trials[0].recalls:
-                out[f"summary/{m}/target_overlap"] = np.array([tr.recalls[m].report.target_overlap for tr in self.trials])
+                out[f"summary/{m}/target_overlap"] = np.array(
+                    [tr.recalls[m].report.target_overlap for tr in self.trials]
+                )
         return out
 
 
@@ -219,7 +221,8 @@ def format_summary(summary: dict, out: str | Path | None = None) -> str:
     models = list(summary["models"])
     where = f" → {out}/" if out is not None else ""
     lines = [
-        f"{summary['protocol']}: {summary['rung']} rung on {summary['device']}, N = {summary['N']}, K = {summary['K']}, "
+        f"{summary['protocol']}: {summary['rung']} rung on {summary['device']}, "
+        f"N = {summary['N']}, K = {summary['K']}, "
         f"{summary['flipped_bits']} of {summary['N']} cue bits flipped, {summary['trials']} trials, "
         f"seed {summary['seed']}{where}",
         f"{'trial':>5} {'pattern':>7} {'cue':>5} | {'network':>7} {'other':>6} {'retrieval':>9} {'persists':>8} |"

@@ -52,9 +52,21 @@ def _builder_kwargs(rung: str, params: dict, seed: int) -> dict:
     return kwargs
 
 
-def network_recall(rung: str, params: dict, patterns: np.ndarray, cue: np.ndarray, target: int, times: RunTimes,
-                   threshold: float, device: str, brian_seed: int, directory: Path | None = None,
-                   prefix: str = "network.", source: str = "protocol", model: str = "network") -> tuple[ModelRecall, dict]:
+def network_recall(
+    rung: str,
+    params: dict,
+    patterns: np.ndarray,
+    cue: np.ndarray,
+    target: int,
+    times: RunTimes,
+    threshold: float,
+    device: str,
+    brian_seed: int,
+    directory: Path | None = None,
+    prefix: str = "network.",
+    source: str = "protocol",
+    model: str = "network",
+) -> tuple[ModelRecall, dict]:
     """Build `rung` on `device` (seeded), present the cue, read out.
 
     Parameters

@@ -230,6 +230,7 @@ def dry_build(rung: str, params: dict, n: int, k: int, prefix: str, source: obje
     import re
 
     import numpy as np
+
     from .brian_logs import muted_brian_messages
     from .devices import use_device
     from .network import build_network
@@ -349,8 +350,9 @@ def network_params(value: object, rung: str, prefix: str, source: object) -> dic
         if key in RESERVED:
             raise ProtocolError(source, prefix + key, f"no value here: {RESERVED[key]}", v)
         if key not in allowed and not open_ended:
-            raise ProtocolError(source, prefix + key, f"a parameter of the '{rung}' rung ({', '.join(sorted(allowed))})",
-                                key)
+            raise ProtocolError(
+                source, prefix + key, f"a parameter of the '{rung}' rung ({', '.join(sorted(allowed))})", key
+            )
         out[key] = as_parameter(v, allowed.get(key), prefix + key, source)
     return out
 

@@ -43,8 +43,23 @@ from .errors import InputError
 from .patterns import n_flips
 from .protocols import plain
 from .schema import (
-    ProtocolError, as_bool, as_coupling, as_int, as_number, as_table, as_text, check_keys, check_memory,
-    check_readout, dry_build, flip_or_flips, knockout_sweep, network_params, run_times, rung_name, sizes,
+    ProtocolError,
+    as_bool,
+    as_coupling,
+    as_int,
+    as_number,
+    as_table,
+    as_text,
+    check_keys,
+    check_memory,
+    check_readout,
+    dry_build,
+    flip_or_flips,
+    knockout_sweep,
+    network_params,
+    run_times,
+    rung_name,
+    sizes,
 )
 from .sweep import Checkpoint, InProcess, LocalPool, run_lines
 
@@ -195,7 +210,9 @@ def validate(data: dict, source: object = "protocol") -> SweepProtocol:
         names = [m.name for m in models]
         for key in ("network", "reference"):
             if v_table.get(key) not in names:
-                raise ProtocolError(source, f"verdict.{key}", f"one of the models ({', '.join(names)})", v_table.get(key))
+                raise ProtocolError(
+                    source, f"verdict.{key}", f"one of the models ({', '.join(names)})", v_table.get(key)
+                )
         level = as_number(v_table.get("level", levels[0]), "verdict.level", source, strict=True)
         if level not in levels:
             raise ProtocolError(source, "verdict.level", f"one of levels {list(levels)}", level)
@@ -402,9 +419,11 @@ def write_sweep(run: SweepRun, out: str | Path) -> dict[str, Path]:
     summary = run.summary()
     meta = manifest(run.protocol.seed, {"protocol": run.protocol.settings(), "file": plain(run.protocol.data)},
                     device=f"Brian2 runtime (numpy target), {run.workers} worker process(es)")
-    report = {"summary": summary,
-              "points": {line: {str(k): trials for k, trials in sorted(pts.items())} for line, pts in run.points.items()},
-              "manifest": meta}
+    report = {
+        "summary": summary,
+        "points": {line: {str(k): trials for k, trials in sorted(pts.items())} for line, pts in run.points.items()},
+        "manifest": meta,
+    }
     texts = {REPORT: to_json(report) + "\n", MANIFEST: to_json(meta) + "\n"}  # fail before any file is written
     figure = "capacity_scaling.png" if run.protocol.kind == "capacity_scaling" else "knockout_capacity.png"
     with result_set(out, (REPORT, MANIFEST, figure), field="output folder") as stage:  # all three, or none
@@ -440,8 +459,10 @@ def format_sweep(summary: dict, out: str | Path | None = None) -> str:
     with their intervals, memories per compute unit and the verdict; models with sizes of
     their own are named."""
     where = f" → {out}/" if out is not None else ""
-    lines = [f"{summary['protocol']} ({summary['kind']}): {summary['criterion']}, {summary['trials']} trials per point, "
-             f"seed {summary['seed']}, {summary['workers']} worker(s){where}"]
+    lines = [
+        f"{summary['protocol']} ({summary['kind']}): {summary['criterion']}, {summary['trials']} trials per point, "
+        f"seed {summary['seed']}, {summary['workers']} worker(s){where}"
+    ]
     levels = [f"{lv:g}" for lv in summary["levels"]]
     if summary["kind"] == "capacity_scaling":
         sizes = sorted({n for model in summary["models"].values() for n in model["N"]})

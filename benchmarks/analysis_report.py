@@ -32,7 +32,11 @@ def main() -> None:
     report = {}
     for rung in args.rungs:
         t0 = time.perf_counter()
-        analyses = [analyse_recall(rung, n, k, flips, seed) for k in (n // 2, 7 * n // 4, 5 * n // 2) for seed in range(args.seeds)]
+        analyses = [
+            analyse_recall(rung, n, k, flips, seed)
+            for k in (n // 2, 7 * n // 4, 5 * n // 2)
+            for seed in range(args.seeds)
+        ]
         fits = fit_transfers(analyses)
         title = f"{rung} rung, N = {n}, {flips} bits flipped"
         pooled = {name: tuple(np.concatenate([a.samples[name][i].ravel() for a in analyses]) for i in (0, 1))
@@ -51,7 +55,8 @@ def main() -> None:
             print(f"  K={r['K']} seed {r['seed']}: m={r['target_overlap']:.2f} (abstract {r['abstract_recalled']}), "
                   f"E non-increasing {r['energy']['fraction_non_increasing']:.0%} of {r['energy']['intervals']}, "
                   f"net decrease {r['energy']['net_decrease']:.2f}")
-    write_json_atomic(args.out / "analysis.json", {"report": report, "manifest": manifest(0, {**vars(args), "out": str(args.out), "flips": flips})})
+    params = {**vars(args), "out": str(args.out), "flips": flips}
+    write_json_atomic(args.out / "analysis.json", {"report": report, "manifest": manifest(0, params)})
 
 
 if __name__ == "__main__":

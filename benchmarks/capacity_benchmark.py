@@ -30,7 +30,10 @@ def hopfield_tolerant(trials: int, seed: int) -> list[dict]:
         km = scan.sizes[0].kmax
         rows.append({"theta": theta, "kmax_P0.5": km["0.5"], "kmax_P0.9": km["0.9"],
                      "alpha_P0.5": km["0.5"] / 200, "alpha_P0.9": km["0.9"] / 200, "seconds": scan.seconds})
-        print(f"hopfield N=200 m≥{theta}: K_max/N = {km['0.5'] / 200:.3f} (P=0.5), {km['0.9'] / 200:.3f} (P=0.9)", flush=True)
+        print(
+            f"hopfield N=200 m≥{theta}: K_max/N = {km['0.5'] / 200:.3f} (P=0.5), {km['0.9'] / 200:.3f} (P=0.9)",
+            flush=True,
+        )
     return rows
 
 

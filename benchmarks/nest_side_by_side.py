@@ -241,7 +241,7 @@ def brian_network(args, drive: list[np.ndarray], wiring: dict) -> dict:
         Recorded traces ('V', 'I_SIC', 'IP3', 'Ca', 'h_IP3R'), spikes ('spike_i', 'spike_t')
         and the wall times ('wall_s', 'simulate_s').
     """
-    from brian2 import Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, mV, ms, nS, pA, umolar
+    from brian2 import Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, ms, mV, nS, pA, umolar
 
     brian_device(args, "network")
     neuron = models.load("adex_sic", preset="nest_small_network", t_ref=f"{args.t_ref} ms")
@@ -404,8 +404,12 @@ def main(argv=None) -> dict:
     network = {name: trace_deviation(net_nest[name], net_brian[name]) for name in ("IP3", "Ca", "h_IP3R", "I_SIC", "V")}
     network["spikes"] = spike_agreement(net_nest, net_brian, 2 * args.neurons)
     timing = {
-        "single_astrocyte": {"nest_simulate_s": single_nest["simulate_s"], "nest_wall_s": single_nest["wall_s"],
-                             "astrobrian_simulate_s": single_brian["simulate_s"], "astrobrian_wall_s": single_brian["wall_s"]},
+        "single_astrocyte": {
+            "nest_simulate_s": single_nest["simulate_s"],
+            "nest_wall_s": single_nest["wall_s"],
+            "astrobrian_simulate_s": single_brian["simulate_s"],
+            "astrobrian_wall_s": single_brian["wall_s"],
+        },
         "network": {"nest_simulate_s": net_nest["simulate_s"], "nest_wall_s": net_nest["wall_s"],
                     "astrobrian_simulate_s": net_brian["simulate_s"], "astrobrian_wall_s": net_brian["wall_s"]},
     }
@@ -428,12 +432,16 @@ def main(argv=None) -> dict:
     print(f"(b) network, {args.network_ms:g} ms, {2 * args.neurons} neurons, {args.astrocytes} astrocytes")
     for name, d in network.items():
         if name != "spikes":
-            print(f"    {name:<7} max |Δ| {d['max_abs']:.3g} ({d['max_rel_to_range']:.2g} of range), median {d['median_abs']:.3g}")
+            print(
+                f"    {name:<7} max |Δ| {d['max_abs']:.3g} ({d['max_rel_to_range']:.2g} of range), "
+                f"median {d['median_abs']:.3g}"
+            )
     print(f"    spikes  {network['spikes']}")
     for part, tm in timing.items():
         print(f"    time {part}: NEST {tm['nest_simulate_s']:.2f} s simulate ({tm['nest_wall_s']:.2f} s in all); "
               f"astrobrian {tm['astrobrian_simulate_s']:.2f} s simulate ({tm['astrobrian_wall_s']:.2f} s with build); "
-              f"ratio {tm['ratio_simulate_astrobrian_over_nest']:.2f} (with build {tm['ratio_wall_astrobrian_over_nest']:.1f})")
+              f"ratio {tm['ratio_simulate_astrobrian_over_nest']:.2f} "
+              f"(with build {tm['ratio_wall_astrobrian_over_nest']:.1f})")
     print(f"wrote {args.out / 'nest_side_by_side.json'} and .png")
     return result
 

@@ -99,7 +99,8 @@ def main() -> None:
     header = f"{'seed':>4} {'tgt':>3} {'cue':>5} | " + " | ".join(
         f"{v + ' target (other)':<20}{'t_ret':>6}{'wall':>6}" for v in args.variants) + " | rate model"
     print(f"N = {args.neurons}, K = {args.patterns}, {n_flips(args.neurons, args.flip)} flipped bits, "
-          f"cue {args.cue_duration:g} ms, run {args.duration:g} ms, neurons {args.neuron_preset or 'noise-free'}, numpy target")
+          f"cue {args.cue_duration:g} ms, run {args.duration:g} ms, "
+          f"neurons {args.neuron_preset or 'noise-free'}, numpy target")
     print(header)
     rows = []
     for seed in range(args.first_seed, args.first_seed + args.trials):
@@ -110,8 +111,12 @@ def main() -> None:
             c = row[v]
             t_ret = "—" if c["time_to_retrieval_ms"] is None else f"{c['time_to_retrieval_ms']:.0f}"
             cells.append(f"{fmt(c):<20}{t_ret:>6}{c['wall_s']:>6.2f}")
-        print(f"{seed:>4} {row['target']:>3} {row['cue_overlap']:>5.2f} | " + " | ".join(cells) + f" | {fmt(row['rate'])}",
-              flush=True)
+        print(
+            f"{seed:>4} {row['target']:>3} {row['cue_overlap']:>5.2f} | "
+            + " | ".join(cells)
+            + f" | {fmt(row['rate'])}",
+            flush=True,
+        )
     summary = {}
     for v in list(args.variants) + ["rate"]:
         m = np.array([r[v]["target_overlap"] for r in rows])

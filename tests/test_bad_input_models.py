@@ -5,7 +5,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from brian2 import mV, ms, pF, second
+from brian2 import ms, mV, pF, second
 
 from astrobrian import models
 from astrobrian.errors import InputError
@@ -79,7 +79,8 @@ CASES = [
      ["pathways", "Synapses model"]),
     ("references not a list", [('references = ["textbook"]', 'references = "textbook"')],
      ["references", "a list of strings"]),
-    ("references of numbers", [('references = ["textbook"]', "references = [1, 2]")], ["references", "a list of strings"]),
+    ("references of numbers", [('references = ["textbook"]', "references = [1, 2]")],
+     ["references", "a list of strings"]),
     ("see_also not a list", [('name = "cell"', 'see_also = 3\nname = "cell"')], ["see_also", "a list of strings"]),
     ("notes not a string", [('name = "cell"', 'notes = 3\nname = "cell"')], ["notes", "a string"]),
     ("equations not a string", "equations = 3", ["equations", "a string"]),
@@ -96,17 +97,21 @@ CASES = [
     ("refractory in mV", [('refractory = "2 ms"', 'refractory = "2 mV"')], ["events.refractory", "a time (second)"]),
     ("refractory negative", [('refractory = "2 ms"', 'refractory = "-2 ms"')], ["events.refractory", "≥ 0"]),
     ("name not an identifier", [('name = "cell"', 'name = "my-cell"')], ["name", "letters, digits and _"]),
-    ("equations nested too deep", [("dv/dt = (E_L - v) / tau + I / C_m : volt", "dv/dt = " + "+".join(["1*mV/ms"] * 2000)
-                                     + " : volt")], ["equations", "nested less deeply"]),
+    ("equations nested too deep",
+     [("dv/dt = (E_L - v) / tau + I / C_m : volt", "dv/dt = " + "+".join(["1*mV/ms"] * 2000) + " : volt")],
+     ["equations", "nested less deeply"]),
     ("TOML nested too deep", [('references = ["textbook"]', "references = " + "[" * 50_000 + "]" * 50_000)],
      ["file", "valid TOML"]),
     # units: connections are checked at load, messages name the parameter that is wrong
-    ("connection units", [(ON_PRE, 'on_pre = "v_post += w * 3 * amp"')], ["connections.synapse", "dimensionally consistent"]),
+    ("connection units", [(ON_PRE, 'on_pre = "v_post += w * 3 * amp"')],
+     ["connections.synapse", "dimensionally consistent"]),
     ("connection unknown variable", [(ON_PRE, 'on_pre = "u_post += w"')], ["connections.synapse", "u_post"]),
-    ("summed variable units", [('model = "w : volt"', 'model = "w : 1\\nI_post = w * mV : amp (summed)"'), (ON_PRE, "")],
+    ("summed variable units",
+     [('model = "w : volt"', 'model = "w : 1\\nI_post = w * mV : amp (summed)"'), (ON_PRE, "")],
      ["connections.synapse", "w * mV"]),
     ("C_m in mV", [c_m('"250 mV"')], ["parameters.C_m", "a capacitance (farad)", "'250 mV'"]),
-    ("E_L in ms", [('"-70 mV", meaning = "rest"', '"-70 ms", meaning = "rest"')], ["parameters.E_L", "a voltage (volt)"]),
+    ("E_L in ms", [('"-70 mV", meaning = "rest"', '"-70 ms", meaning = "rest"')],
+     ["parameters.E_L", "a voltage (volt)"]),
     ("V_th in ms", [('"-50 mV"', '"-50 ms"')], ["parameters.V_th", "a voltage (volt)"]),
     ("tau wrong, preset right", [('"10 ms", meaning', '"10 mV", meaning')], ["parameters.tau", "a time (second)"]),
     ("preset wrong units", [(PRESET, 'parameters = { tau = "20 mV" }')],
@@ -159,7 +164,8 @@ def test_non_utf8_model_file(tmp_path, bad_input):
 
 def test_two_parameters_that_could_each_explain_an_error_are_both_listed(tmp_path, bad_input):
     path = tmp_path / "drive.toml"
-    path.write_text('name = "drive"\nbrian2_class = "NeuronGroup"\ndescription = "d"\nequations = "dv/dt = I_0 / C_m : volt"\n'
+    path.write_text('name = "drive"\nbrian2_class = "NeuronGroup"\ndescription = "d"\n'
+                    'equations = "dv/dt = I_0 / C_m : volt"\n'
                     '[parameters]\nI_0 = "1 pA"\nC_m = "1 mV"\n')
     bad_input(["models", "show", path], ["[equations]", "any one of I_0, C_m would fix it"])
 
@@ -191,6 +197,9 @@ def test_brian2_short_unit_names_and_consistent_connections_load(tmp_path):
         assert parse_quantity(text, "x") == value, text
     spec = models.load(write(tmp_path, [('"10 ms", meaning', '"0.06 s", meaning'), ('"2 ms"', '"0.002 s"')]))
     assert spec.namespace["tau"] == 0.06 * second and spec.refractory == 2 * ms
-    summed = write(tmp_path, [('model = "w : volt"', 'model = "w : siemens\\nI_post = w * (v_pre - E_L) : amp (summed)"'),
-                              (ON_PRE, ""), ('source = "any spiking group"', 'source = "lif"')], "summed.toml")
+    summed = write(tmp_path, [
+        ('model = "w : volt"', 'model = "w : siemens\\nI_post = w * (v_pre - E_L) : amp (summed)"'),
+        (ON_PRE, ""),
+        ('source = "any spiking group"', 'source = "lif"'),
+    ], "summed.toml")
     assert set(models.load(summed).connections) == {"synapse"}

@@ -173,7 +173,9 @@ def test_same_seed_identical_and_single_cue_shapes():
     xi = random_patterns(24, 50, rng)
     cues = 2.0 * rng.integers(0, 2, size=(5, 24)) - 1.0
     dam = DenseAssociativeMemory(xi)
-    np.testing.assert_array_equal(dam.run(cues, rng=np.random.default_rng(1)).x, dam.run(cues, rng=np.random.default_rng(1)).x)
+    np.testing.assert_array_equal(
+        dam.run(cues, rng=np.random.default_rng(1)).x, dam.run(cues, rng=np.random.default_rng(1)).x
+    )
     tr = dam.run(cues[0])
     assert tr.x.shape == (len(tr.t), 24) and tr.overlaps.shape == (len(tr.t), 50) and tr.energy.shape == tr.t.shape
 

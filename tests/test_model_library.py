@@ -3,7 +3,7 @@
 import textwrap
 
 import pytest
-from brian2 import mV, ms, umolar
+from brian2 import ms, mV, umolar
 
 from astrobrian import models
 from astrobrian.errors import InputError
@@ -59,7 +59,10 @@ def test_user_model_file_presets_and_overrides(tmp_path):
     [
         (('"-70 mV"', '"-70 mVolts"'), "parameters.E_L"),  # unknown unit
         (("(E_L - v) / tau : volt", "(E_L - v) * tau : volt"), "equations"),  # inconsistent
-        (('tau = { value = "10 ms", meaning = "membrane time constant", reference = "textbook" }\n', ""), "parameters"),  # missing
+        (
+            ('tau = { value = "10 ms", meaning = "membrane time constant", reference = "textbook" }\n', ""),
+            "parameters",
+        ),  # missing
         (('brian2_class = "NeuronGroup"', 'brian2_class = "glia"'), "brian2_class"),
         (('name = "leaky"', 'colour = 3\nname = "leaky"'), "colour"),  # unknown key
         (('v = "-70 mV"', 'w = "-70 mV"'), "initial.w"),

@@ -95,8 +95,11 @@ def test_energy_never_increases(seed, n, k, beta, leaks, taus, init, coupling, a
     )
     cue = rng.choice([-1.0, 1.0], size=(2, n))
     if init == "random":  # any symmetric start: the energy argument needs only symmetry
-        S = rng.normal(size=(2, n, n)); P = rng.normal(size=(2, n, n))
-        model.initial_state = lambda c, i: (rng.normal(size=c.shape), S + S.transpose(0, 2, 1), P + P.transpose(0, 2, 1))
+        S = rng.normal(size=(2, n, n))
+        P = rng.normal(size=(2, n, n))
+        model.initial_state = lambda c, i: (
+            rng.normal(size=c.shape), S + S.transpose(0, 2, 1), P + P.transpose(0, 2, 1)
+        )
         init = "cue"
     traj = model.run(cue, dt=0.01, steps=300, method="rk4", init=init, record_every=1)
     dE = np.diff(traj.energy, axis=0)
@@ -108,8 +111,11 @@ def test_energy_terms_match_dense_formula():
     n, k = 5, 3
     xi = random_patterns(n, k, rng)
     model = NeuronAstrocyteMemory(xi, beta=2.0, lam=0.7, alpha=0.4, gamma=1.3, b=0.1, c=0.05, d=-0.02)
-    x = rng.normal(size=(1, n)); S = rng.normal(size=(1, n, n)); P = rng.normal(size=(1, n, n))
-    S = S + S.transpose(0, 2, 1); P = P + P.transpose(0, 2, 1)
+    x = rng.normal(size=(1, n))
+    S = rng.normal(size=(1, n, n))
+    P = rng.normal(size=(1, n, n))
+    S = S + S.transpose(0, 2, 1)
+    P = P + P.transpose(0, 2, 1)
     terms = model.energy_terms(x, S, P, model.b[None])
     T = dense_T(xi, 1.0 / n**3)
     phi, g, psi = np.tanh(2 * x[0]), np.tanh(2 * S[0]), np.tanh(2 * P[0])
@@ -131,7 +137,8 @@ def test_masked_couplings_match_dense_masked_tensor():
     rng = np.random.default_rng(3)
     n, k = 6, 4
     xi = random_patterns(n, k, rng)
-    psi = rng.normal(size=(2, n, n)); psi = psi + psi.transpose(0, 2, 1)
+    psi = rng.normal(size=(2, n, n))
+    psi = psi + psi.transpose(0, 2, 1)
     T = dense_T(xi, 1.0)
     terr = TerritoryCoupling(n_astrocytes=3, seed=5)
     lab = terr.territory_labels(n)
@@ -139,12 +146,15 @@ def test_masked_couplings_match_dense_masked_tensor():
     np.testing.assert_allclose(terr.build(xi, 1.0).apply(psi), np.einsum("ijkl,bkl->bij", T * mask_t, psi), atol=1e-10)
     sparse = SparseCoupling(partners=3, seed=2)
     rows, cols = sparse.mask_pairs(n)
-    mask_s = np.zeros((n * n, n * n), bool); mask_s[rows, cols] = True
+    mask_s = np.zeros((n * n, n * n), bool)
+    mask_s[rows, cols] = True
     mask_s = mask_s.reshape(n, n, n, n)
     # the symmetries the energy needs hold for the mask itself
     assert np.array_equal(mask_s, mask_s.transpose(2, 3, 0, 1))
     assert np.array_equal(mask_s, mask_s.transpose(1, 0, 2, 3))
-    np.testing.assert_allclose(sparse.build(xi, 1.0).apply(psi), np.einsum("ijkl,bkl->bij", T * mask_s, psi), atol=1e-10)
+    np.testing.assert_allclose(
+        sparse.build(xi, 1.0).apply(psi), np.einsum("ijkl,bkl->bij", T * mask_s, psi), atol=1e-10
+    )
     full = SparseCoupling(partners=400, seed=0)  # enough partners to cover every pair
     np.testing.assert_allclose(full.build(xi, 1.0).apply(psi), FullCoupling().build(xi, 1.0).apply(psi), atol=1e-10)
 
@@ -214,8 +224,11 @@ def test_rest_scaling_recalls_from_rest_above_pairwise_capacity():
 def test_knockouts_switch_off_what_they_name():
     rng = np.random.default_rng(10)
     xi = random_patterns(6, 2, rng)
-    x = rng.normal(size=(1, 6)); S = rng.normal(size=(1, 6, 6)); P = rng.normal(size=(1, 6, 6))
-    S = S + S.transpose(0, 2, 1); P = P + P.transpose(0, 2, 1)
+    x = rng.normal(size=(1, 6))
+    S = rng.normal(size=(1, 6, 6))
+    P = rng.normal(size=(1, 6, 6))
+    S = S + S.transpose(0, 2, 1)
+    P = P + P.transpose(0, 2, 1)
     cut = NeuronAstrocyteMemory(xi, knockouts=Knockouts(coupling_cut=1.0))
     assert cut.energy_terms(x, S, P, 0 * x)["E_pp"][0] == 0.0
     ablated = NeuronAstrocyteMemory(xi, knockouts=Knockouts(process_ablation=1.0))

@@ -6,8 +6,7 @@ All runs use the numpy target at dt = 0.1 ms (no compilation).
 
 import numpy as np
 import pytest
-from brian2 import (Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, defaultclock, mV, ms, nS, pA,
-                    start_scope)
+from brian2 import Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, defaultclock, ms, mV, nS, pA, start_scope
 
 from astrobrian import models
 
@@ -37,7 +36,8 @@ def test_lif_rate_follows_the_analytic_f_I_curve():
     trains = spikes.spike_trains()
     assert len(trains[0]) == 0, "below rheobase the LIF must stay silent"
     drive = p["tau_m"] / p["C_m"] * factors[1:] * rheobase  # R I in volt, above rheobase
-    isi_theory = np.r_[np.nan, p["t_ref"] + p["tau_m"] * np.log((drive + p["E_L"] - p["V_reset"]) / (drive + p["E_L"] - p["V_th"]))]
+    log_ratio = np.log((drive + p["E_L"] - p["V_reset"]) / (drive + p["E_L"] - p["V_th"]))
+    isi_theory = np.r_[np.nan, p["t_ref"] + p["tau_m"] * log_ratio]
     for k in range(1, len(factors)):
         isi = np.diff(np.asarray(trains[k]))
         assert len(isi) >= 10, k

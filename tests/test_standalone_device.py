@@ -48,8 +48,18 @@ def poisson_drive(n: int, rate_hz: float, duration_ms: float, seed: int = 7) -> 
 
 def run_network(device: str = "numpy", directory: str | None = None) -> dict[str, np.ndarray]:
     """Build and run the small tripartite network on `device`; spikes and traces as SI arrays."""
-    from brian2 import (Network, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, defaultclock, ms, nS,
-                        prefs, set_device, start_scope)
+    from brian2 import (
+        Network,
+        SpikeGeneratorGroup,
+        SpikeMonitor,
+        StateMonitor,
+        defaultclock,
+        ms,
+        nS,
+        prefs,
+        set_device,
+        start_scope,
+    )
 
     from astrobrian import models
 
@@ -124,7 +134,8 @@ def test_numpy_and_cpp_standalone_give_the_same_spikes_and_traces(tmp_path):
         runtime = run_network("numpy")
     finally:
         prefs.codegen.target = previous
-    print(f"cpp_standalone (build + run, child process) {built:.1f} s; numpy {time.perf_counter() - start - built:.1f} s")
+    numpy_s = time.perf_counter() - start - built
+    print(f"cpp_standalone (build + run, child process) {built:.1f} s; numpy {numpy_s:.1f} s")
 
     assert len(runtime["spike_t"]) > 40, "the network should fire"
     assert runtime["I_SIC"].max() > 0, "the astrocyte's SIC should reach the neurons within the run"

@@ -156,7 +156,9 @@ class AstrocyteGatedMemory:
             raise InputError(field, f"gains that are finite and {bound}", "entries out of range or non-finite")
         total = g.sum(axis=-1)
         if not np.all(np.abs(total - 1.0) <= 1e-9):
-            raise InputError(field, "gains summing to 1 (a point of the simplex)", f"sums {np.ravel(total)[:3].tolist()}")
+            raise InputError(
+                field, "gains summing to 1 (a point of the simplex)", f"sums {np.ravel(total)[:3].tolist()}"
+            )
         return g / total[..., None]  # remove the ≤1e-9 slack so the simplex holds to round-off
 
     def _gains_for(self, p: object | None, b: int, field: str) -> np.ndarray:

@@ -253,7 +253,11 @@ class ContinuousHopfield:
         else:
             bvec = np.asarray(bias, dtype=np.float64)
             if bvec.ndim not in (1, 2) or bvec.shape[-1] != self.n_neurons or not np.all(np.isfinite(bvec)):
-                raise InputError("bias", f"finite values of shape (N,) or (batch, N) with N = {self.n_neurons}", f"shape {bvec.shape}")
+                raise InputError(
+                    "bias",
+                    f"finite values of shape (N,) or (batch, N) with N = {self.n_neurons}",
+                    f"shape {bvec.shape}",
+                )
             self.bias = bvec
 
     @property

@@ -117,14 +117,14 @@ class _SparseOperator(_Operator):
         self.rows, self.cols = rows, cols
         self.starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
         self.row_ids = rows[self.starts]
-        i, j, k, l = rows // n, rows % n, cols // n, cols % n
+        row_post, row_pre, col_post, col_pre = rows // n, rows % n, cols // n, cols % n
         xi = patterns if patterns.ndim == 3 else patterns[None]
         values = np.empty((xi.shape[0], rows.size))
         chunk = max(1, 2_000_000 // max(1, xi.shape[0] * xi.shape[-1]))
         for s in range(0, rows.size, chunk):  # chunks bound memory; not a per-synapse loop
             sl = slice(s, s + chunk)
             values[:, sl] = np.sum(
-                xi[:, i[sl]] * xi[:, j[sl]] * xi[:, k[sl]] * xi[:, l[sl]], axis=-1
+                xi[:, row_post[sl]] * xi[:, row_pre[sl]] * xi[:, col_post[sl]] * xi[:, col_pre[sl]], axis=-1
             )
         self.values = values
 

@@ -35,7 +35,9 @@ class CouplingEstimate:
                 "probes": self.probes, "processes": int(self.stored.shape[0])}
 
 
-def stored_coupling(patterns: np.ndarray, coupling: object, scale: float, knockouts: Knockouts | None = None) -> np.ndarray:
+def stored_coupling(
+    patterns: np.ndarray, coupling: object, scale: float, knockouts: Knockouts | None = None
+) -> np.ndarray:
     """The dense T (N², N²) over processes k = post·N + pre, built from the abstract operator
     (territories, gap junctions and knockouts included) by applying it to unit vectors.
 

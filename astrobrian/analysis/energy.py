@@ -45,8 +45,11 @@ def _descent(t: np.ndarray, e: np.ndarray, t_release: float, tol: float) -> dict
     if de.size == 0:
         raise InputError("run", "recordings after the cue is released (record_synapses shorter than the run)", t[-1])
     scale = max(float(np.max(np.abs(e[after]))), 1e-30)
-    return {"fraction_non_increasing": float(np.mean(de <= tol * scale)), "net_decrease": float(e[after][0] - e[after][-1]),
-            "intervals": int(de.size)}
+    return {
+        "fraction_non_increasing": float(np.mean(de <= tol * scale)),
+        "net_decrease": float(e[after][0] - e[after][-1]),
+        "intervals": int(de.size),
+    }
 
 
 def abstract_model_of(network: Any, beta_n: float = 5.0) -> NeuronAstrocyteMemory:

@@ -24,7 +24,11 @@ def mode_coupling(spec: object) -> FullCoupling | TerritoryCoupling:
     factor into modes)."""
     coupling = coupling_from_name(spec)
     if not isinstance(coupling, (FullCoupling, TerritoryCoupling)):
-        raise InputError("coupling", "'full' or TerritoryCoupling for a Brian2 network (sparse masks do not factor into modes)", coupling)
+        raise InputError(
+            "coupling",
+            "'full' or TerritoryCoupling for a Brian2 network (sparse masks do not factor into modes)",
+            coupling,
+        )
     return coupling
 
 

@@ -1,12 +1,12 @@
 """Rung 1 'rate' of the memory network (docs/models.md#rate-rung).
 
-The abstract neuron–astrocyte model (docs/models.md#neuron-astrocyte-model) written as Brian2 equation strings from the model library —
-neurons (`rate_memory`), tripartite synapses carrying s_ij and the process p_ij
-(`rate_tripartite`), and the astrocyte's memory modes (`memory_modes`) through which processes
-couple: q_μ = Σ ξ_iμ ξ_jμ ψ_ij and (Tψ)_ij = s Σ_μ ξ_iμ ξ_jμ q_μ as summed variables (N²K
-connections, never N⁴). Per-astrocyte territories get one mode per (pattern, astrocyte).
-Every derivative uses the state at the start of the step (summed variables first, synapses
-before neurons), so on the same dt and Euler the network reproduces
+The abstract neuron–astrocyte model (docs/models.md#neuron-astrocyte-model) written as Brian2
+equation strings from the model library — neurons (`rate_memory`), tripartite synapses carrying
+s_ij and the process p_ij (`rate_tripartite`), and the astrocyte's memory modes (`memory_modes`)
+through which processes couple: q_μ = Σ ξ_iμ ξ_jμ ψ_ij and (Tψ)_ij = s Σ_μ ξ_iμ ξ_jμ q_μ as
+summed variables (N²K connections, never N⁴). Per-astrocyte territories get one mode per
+(pattern, astrocyte). Every derivative uses the state at the start of the step (summed variables
+first, synapses before neurons), so on the same dt and Euler the network reproduces
 `astrobrian.abstract.NeuronAstrocyteMemory` to round-off.
 """
 

@@ -245,7 +245,9 @@ class TripartiteOptions(NeuronOptions):
     record_synapses: Any = None
 
 
-def build_spiking_network(patterns: object, options: TripartiteOptions | None = None, **keywords: Any) -> SpikingNetwork:
+def build_spiking_network(
+    patterns: object, options: TripartiteOptions | None = None, **keywords: Any
+) -> SpikingNetwork:
     """Rung 2: LIF neurons, tripartite synapses and processes on a slower clock, memory modes.
 
     Parameters
