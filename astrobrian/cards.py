@@ -33,6 +33,19 @@ class Card:
         self.lines: list[str] = []
 
     def row(self, key: str, value: object, note: str = "", indent: int = 2) -> None:
+        """Add a line: `key`, its value as text and a note.
+
+        Parameters
+        ----------
+        key : str
+            The key, padded to a column of 18 − `indent` characters.
+        value : object
+            Printed as is when a string, else through `value_text`.
+        note : str
+            Text after the value (whitespace collapsed).
+        indent : int
+            Spaces before the key.
+        """
         text = value if isinstance(value, str) else value_text(value)
         self.lines.append(f"{'':<{indent}}{key:<{max(1, 18 - indent)}} {text:<26} {' '.join(note.split())}".rstrip())
 
@@ -40,6 +53,19 @@ class Card:
         self.lines.append(f"[{title}]" + (f"  {note}" if note else ""))
 
     def values(self, resolved: dict, given: dict, default_note: str = "(default)", indent: int = 2) -> None:
+        """Add a row for every key of `resolved`; keys not in `given` are noted as defaults.
+
+        Parameters
+        ----------
+        resolved : dict
+            {key: value a run uses}, in the order printed.
+        given : dict
+            The keys the file set (their rows get no note).
+        default_note : str
+            The note of every other row.
+        indent : int
+            Spaces before each key.
+        """
         for key, value in resolved.items():
             self.row(key, value, "" if key in given else default_note, indent)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,6 +192,15 @@ def use_device(name: str = "runtime", directory: str | Path | None = None, targe
     A standalone device (cpp_standalone, cuda_standalone) builds in `directory` (a temporary
     folder, removed afterwards, if None) with -O1 and no fast-math (results equal the runtime
     device to round-off), `make -jN` with N the cores available, and ccache when installed.
+
+    Parameters
+    ----------
+    name : str
+        A device offered here: 'runtime', 'cpp_standalone' or 'cuda_standalone' (`check_device`).
+    directory : str or Path, optional
+        Where a standalone device builds its project (kept afterwards); ignored by 'runtime'.
+    target : str
+        Brian2's code-generation target on the runtime device ('numpy' by default).
     """
     from brian2 import prefs
     from brian2.devices.device import device, reset_device, set_device

@@ -17,7 +17,21 @@ class InputError(ValueError):
 
 
 def require_positive_int(field: str, value: object, minimum: int = 1) -> int:
-    """Return `value` as an int ≥ `minimum`, or raise InputError naming `field`."""
+    """Return `value` as an int ≥ `minimum`, or raise InputError naming `field`.
+
+    Parameters
+    ----------
+    field : str
+        The name given in the error.
+    value : object
+        An int or anything with __index__ (NumPy integers); booleans are refused.
+    minimum : int
+        The smallest value allowed.
+
+    Returns
+    -------
+    int
+    """
     if isinstance(value, bool) or not isinstance(value, (int,)) and not (
         hasattr(value, "__index__")
     ):
@@ -29,7 +43,21 @@ def require_positive_int(field: str, value: object, minimum: int = 1) -> int:
 
 
 def require_positive(field: str, value: object, allow_zero: bool = False) -> float:
-    """Return `value` as a finite float > 0 (or ≥ 0), or raise InputError naming `field`."""
+    """Return `value` as a finite float > 0 (or ≥ 0), or raise InputError naming `field`.
+
+    Parameters
+    ----------
+    field : str
+        The name given in the error.
+    value : object
+        Anything float() accepts.
+    allow_zero : bool
+        Accept 0 as well.
+
+    Returns
+    -------
+    float
+    """
     try:
         v = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

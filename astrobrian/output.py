@@ -42,7 +42,21 @@ def _probe_writable(folder: Path) -> bool:
 
 def check_output_folder(path: str | Path, names: Iterable[str] = (), field: str = "--out") -> Path:
     """Refuse an output folder that cannot receive `names` (one line naming `field`); nothing
-    is created. Returns the path."""
+    is created. Returns the path.
+
+    Parameters
+    ----------
+    path : str or Path
+        The output folder (need not exist).
+    names : iterable of str
+        The file names the result set will write into it.
+    field : str
+        The option named in errors.
+
+    Returns
+    -------
+    Path
+    """
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise InputError(field, "a folder for the results (this path is an existing file)", str(path))
@@ -65,7 +79,22 @@ def result_set(path: str | Path, names: Iterable[str] = (), field: str = "--out"
     """Stage a result set: yields a hidden folder beside `path` to write every file into;
     on success the files replace their namesakes in `path` (created if needed; when it did not
     exist the whole folder appears in one rename); on any error or interruption nothing is
-    published and the staging folder is removed."""
+    published and the staging folder is removed.
+
+    Parameters
+    ----------
+    path : str or Path
+        The output folder (checked by `check_output_folder`).
+    names : iterable of str
+        The file names the result set will write.
+    field : str
+        The option named in errors.
+
+    Yields
+    ------
+    Path
+        The staging folder.
+    """
     path = check_output_folder(path, names, field)
     base = _existing_ancestor(path)
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name or 'results'}.staging.", dir=base))

@@ -167,7 +167,23 @@ def _cmap(name: str):
 # ---- capacity scans (astrobrian capacity) ---------------------------------------------------------
 def theory_lines(model: str, ns: np.ndarray, criterion: str) -> dict[str, np.ndarray]:
     """Reference capacity curves (docs/references.md#classical-hopfield-capacity,
-    #dense-associative-memory) for `model` (empty when none applies)."""
+    #dense-associative-memory) for `model` (empty when none applies).
+
+    Parameters
+    ----------
+    model : str
+        The sweep model's name: 'hopfield', 'dam2'–'dam4' or a neuron-astrocyte model (order 4);
+        any other gets no curve.
+    ns : ndarray
+        Sizes N.
+    criterion : str
+        The recall criterion: 'exact' gives N/(2 ln N) for Hopfield, anything else 0.138 N.
+
+    Returns
+    -------
+    dict
+        {label: K_max at each N}.
+    """
     from .abstract.dam import dam_capacity_theory, hopfield_capacity_theory  # (scipy: only when used)
 
     if model == "hopfield":

@@ -147,7 +147,21 @@ ALTERNATIVES = {"flip": "flips", "flips": "flip"}
 
 def apply_settings(data: dict, settings: dict[str, Any] | list[tuple[str, Any]], source: object = "--set") -> dict:
     """A copy of `data` with every dotted key of `settings` set in order (tables created as
-    needed); setting `flip` drops `flips` and vice versa (the later one wins)."""
+    needed); setting `flip` drops `flips` and vice versa (the later one wins).
+
+    Parameters
+    ----------
+    data : dict
+        The protocol file's data (not changed).
+    settings : dict or list of (str, object)
+        {dotted key: value} or (key, value) pairs, applied in order.
+    source : object
+        Named in errors (a key that would have to go inside a non-table value).
+
+    Returns
+    -------
+    dict
+    """
     out = copy.deepcopy(data)
     for key, value in (settings.items() if isinstance(settings, dict) else settings):
         if key in ALTERNATIVES:

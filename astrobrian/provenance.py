@@ -29,7 +29,23 @@ def versions() -> dict[str, str]:
 
 
 def manifest(seed: int, parameters: dict[str, Any], device: str = "cpu (numpy)") -> dict[str, Any]:
-    """Versions, seed, device, platform, command line and every parameter of a run."""
+    """Versions, seed, device, platform, command line and every parameter of a run.
+
+    Parameters
+    ----------
+    seed : int
+        The run's seed.
+    parameters : dict
+        Every parameter of the run (JSON-able).
+    device : str
+        The device, in words.
+
+    Returns
+    -------
+    dict
+        'created' (UTC, ISO 8601), 'command', 'seed', 'device', 'platform', 'versions' and
+        'parameters'.
+    """
     return {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.argv[0]).name] + sys.argv[1:]),

@@ -162,7 +162,24 @@ def parse_quantity(text: object, field: str) -> Quantity | float:
 
 
 def require_dimensions(value: object, like: object, field: str, got: object = None) -> object:
-    """Check that `value` has the dimensions of `like`; the message says which in words."""
+    """Check that `value` has the dimensions of `like`; the message says which in words.
+
+    Parameters
+    ----------
+    value : object
+        A Brian2 quantity or a number.
+    like : object
+        Anything with the dimensions required.
+    field : str
+        The name given in the error.
+    got : object, optional
+        What the error shows as given (default `value`).
+
+    Returns
+    -------
+    object
+        `value` unchanged.
+    """
     if get_dimensions(value) != get_dimensions(like):
         raise InputError(field, describe_dimensions(like), value if got is None else got)
     return value

@@ -73,6 +73,27 @@ def recall_report(
 
     Retrieval time: the first time after which the target overlap stays ≥ θ to the end.
     Persists: the target overlap is ≥ θ over the whole post-cue part of the last third of the run.
+
+    Parameters
+    ----------
+    t : ndarray
+        Times (T,), in the rung's units.
+    overlap_t : ndarray
+        Overlaps with every pattern over time (T, K).
+    final_overlaps : ndarray
+        Final overlaps (K,), which decide `recalled`.
+    target : int
+        Index of the target pattern.
+    cue_end : float
+        When the cue was released (units of `t`).
+    cue_overlap : float
+        Overlap of the cue with the target.
+    threshold : float
+        θ: recalled when the final target overlap is ≥ θ.
+
+    Returns
+    -------
+    RecallReport
     """
     ov = np.asarray(overlap_t, dtype=float)
     fin = np.asarray(final_overlaps, dtype=float)

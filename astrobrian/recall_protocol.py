@@ -381,7 +381,21 @@ def rungs_of(data: dict) -> str:
 
 def prepare(data: dict, options: Any, source: object) -> dict:
     """The file's data with the command line's options applied: --device sets `device`; sweep
-    options are refused."""
+    options are refused.
+
+    Parameters
+    ----------
+    data : dict
+        The protocol file's data.
+    options : RunOptions
+        device, workers and fresh from the command line.
+    source : object
+        The file, named in errors.
+
+    Returns
+    -------
+    dict
+    """
     from .protocols import apply_settings
 
     if options.workers is not None or options.fresh:
@@ -393,7 +407,23 @@ def prepare(data: dict, options: Any, source: object) -> dict:
 
 
 def run(protocol: RecallProtocol, out: Path, options: Any, progress: Any = None) -> Any:
-    """Run every trial (`astrobrian.runner.run_protocol`); nothing is written here."""
+    """Run every trial (`astrobrian.runner.run_protocol`); nothing is written here.
+
+    Parameters
+    ----------
+    protocol : RecallProtocol
+        The validated protocol.
+    out : Path
+        The output folder (unused: `write` writes the results).
+    options : RunOptions
+        Unused (`prepare` applied them).
+    progress : callable, optional
+        ``progress(done, total, label)`` after every step.
+
+    Returns
+    -------
+    ProtocolRun
+    """
     from .runner import run_protocol
 
     return run_protocol(protocol, progress=progress)

@@ -32,7 +32,19 @@ def _size(n_bytes: float) -> str:
 
 def require_memory(estimate: float, field: str, what: str, fraction: float = 0.8) -> None:
     """Refuse (InputError naming `field`) a run whose estimated memory exceeds `fraction` of
-    the memory available now; `what` says what was estimated (e.g. 'the spiking rung at N = 64, K = 32')."""
+    the memory available now; `what` says what was estimated (e.g. 'the spiking rung at N = 64, K = 32').
+
+    Parameters
+    ----------
+    estimate : float
+        The estimated memory in bytes.
+    field : str
+        The name given in the error.
+    what : str
+        What was estimated, for the message.
+    fraction : float
+        The share of the available memory a run may use.
+    """
     available = available_memory()
     if available is not None and estimate > fraction * available:
         raise InputError(field, f"sizes that fit in memory: {what} needs about {_size(estimate)}, "

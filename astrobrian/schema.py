@@ -58,12 +58,41 @@ def parse_quantity(value: object, field: str):
 
 
 def check_keys(table: dict, allowed: set[str], prefix: str, source: object) -> None:
+    """Refuse the first key of `table` that is not in `allowed`.
+
+    Parameters
+    ----------
+    table : dict
+        A table from the file.
+    allowed : set of str
+        The keys it may have (listed in the error).
+    prefix : str
+        The table's dotted key with a trailing '.' ('' at the top level), named in errors.
+    source : object
+        The file, named in errors.
+    """
     for key in table:
         if key not in allowed:
             raise ProtocolError(source, prefix + key, f"a known key ({', '.join(sorted(allowed))})", key)
 
 
 def as_table(value: object, key: str, source: object) -> dict:
+    """A table (missing = empty).
+
+    Parameters
+    ----------
+    value : object
+        The value from the file.
+    key : str
+        Its dotted key, named in errors.
+    source : object
+        The file, named in errors.
+
+    Returns
+    -------
+    dict
+        `value`, or {} when it is None.
+    """
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -72,6 +101,23 @@ def as_table(value: object, key: str, source: object) -> dict:
 
 
 def as_int(value: object, key: str, source: object, minimum: int) -> int:
+    """An integer ≥ `minimum` (booleans are refused).
+
+    Parameters
+    ----------
+    value : object
+        The value from the file.
+    key : str
+        Its dotted key, named in errors.
+    source : object
+        The file, named in errors.
+    minimum : int
+        The smallest value allowed.
+
+    Returns
+    -------
+    int
+    """
     if isinstance(value, bool) or not isinstance(value, int):
         raise ProtocolError(source, key, f"an integer ≥ {minimum}", value)
     if value < minimum:
@@ -80,12 +126,42 @@ def as_int(value: object, key: str, source: object, minimum: int) -> int:
 
 
 def as_bool(value: object, key: str, source: object) -> bool:
+    """A flag: true or false (a TOML boolean, not 0/1 or a string).
+
+    Parameters
+    ----------
+    value : object
+        The value from the file.
+    key : str
+        Its dotted key, named in errors.
+    source : object
+        The file, named in errors.
+
+    Returns
+    -------
+    bool
+    """
     if not isinstance(value, bool):
         raise ProtocolError(source, key, "true or false", value)
     return value
 
 
 def as_text(value: object, key: str, source: object) -> str:
+    """A string (no conversion: numbers are refused).
+
+    Parameters
+    ----------
+    value : object
+        The value from the file.
+    key : str
+        Its dotted key, named in errors.
+    source : object
+        The file, named in errors.
+
+    Returns
+    -------
+    str
+    """
     if not isinstance(value, str):
         raise ProtocolError(source, key, "a string", value)
     return value
@@ -93,7 +169,27 @@ def as_text(value: object, key: str, source: object) -> str:
 
 def as_number(value: object, key: str, source: object, minimum: float | None = 0.0, strict: bool = False,
             maximum: float | None = None) -> float:
-    """A dimensionless number (a plain number or a dimensionless quantity string)."""
+    """A dimensionless number (a plain number or a dimensionless quantity string).
+
+    Parameters
+    ----------
+    value : object
+        The value from the file.
+    key : str
+        Its dotted key, named in errors.
+    source : object
+        The file, named in errors.
+    minimum : float or None
+        Lower bound (None: none); 0 by default.
+    strict : bool
+        The bound is exclusive (value > `minimum`).
+    maximum : float or None
+        Upper bound, inclusive (None: none).
+
+    Returns
+    -------
+    float
+    """
     if isinstance(value, bool):
         raise ProtocolError(source, key, "a number", value)
     if isinstance(value, str):
@@ -112,7 +208,22 @@ def as_number(value: object, key: str, source: object, minimum: float | None = 0
 
 
 def as_time(value: object, key: str, source: object) -> float:
-    """A time with units ('100 ms') → seconds; negative times are refused."""
+    """A time with units ('100 ms') → seconds; negative times are refused.
+
+    Parameters
+    ----------
+    value : object
+        The value from the file.
+    key : str
+        Its dotted key, named in errors.
+    source : object
+        The file, named in errors.
+
+    Returns
+    -------
+    float
+        The time in seconds.
+    """
     from brian2 import second
     from brian2.units.fundamentalunits import get_dimensions
 
@@ -131,7 +242,22 @@ def as_time(value: object, key: str, source: object) -> float:
 
 
 def as_coupling(value: object, key: str, source: object):
-    """'full' or {astrocytes = A, seed = S} → the process-coupling object."""
+    """'full' or {astrocytes = A, seed = S} → the process-coupling object.
+
+    Parameters
+    ----------
+    value : object
+        The value from the file.
+    key : str
+        Its dotted key, named in errors.
+    source : object
+        The file, named in errors.
+
+    Returns
+    -------
+    str or TerritoryCoupling
+        'full', or the territories (astrocytes ≥ 1, seed ≥ 0, gap_junction in [0, 1], default 0).
+    """
     from .abstract.process_coupling import TerritoryCoupling
 
     if value == "full":
@@ -148,7 +274,25 @@ def as_coupling(value: object, key: str, source: object):
 
 
 def as_parameter(value: object, default: object, key: str, source: object) -> object:
-    """A builder parameter, checked against its default's type and units."""
+    """A builder parameter, checked against its default's type and units.
+
+    Parameters
+    ----------
+    value : object
+        The value from the file.
+    default : object
+        The builder's default: its type (bool, int, float, str) or units decide the check; None
+        accepts a number, a flag, a quantity string, a name or a table of them.
+    key : str
+        Its dotted key, named in errors (a key ending in 'coupling' is read by `as_coupling`).
+    source : object
+        The file, named in errors.
+
+    Returns
+    -------
+    object
+        The checked value: a Brian2 quantity, a number, a flag, a name, a coupling or a dict.
+    """
     from brian2.units.fundamentalunits import DIMENSIONLESS, Quantity, get_dimensions
 
     from .quantities import describe_dimensions
@@ -195,7 +339,22 @@ def _looks_numeric(text: str) -> bool:
 
 
 def as_finite(value: Any, key: str, source: object) -> Any:
-    """`value` (a number or a Brian2 quantity) if every element is finite, else a ProtocolError."""
+    """`value` (a number or a Brian2 quantity) if every element is finite, else a ProtocolError.
+
+    Parameters
+    ----------
+    value : object
+        The value from the file.
+    key : str
+        Its dotted key, named in errors.
+    source : object
+        The file, named in errors.
+
+    Returns
+    -------
+    object
+        `value` unchanged.
+    """
     import numpy as np
 
     if not np.all(np.isfinite(np.asarray(value, dtype=float))):
@@ -225,7 +384,21 @@ def abstract_parameters() -> dict[str, object]:
 def dry_build(rung: str, params: dict, n: int, k: int, prefix: str, source: object) -> None:
     """Build the network once (runtime device, nothing run) so that every value the builder or
     its model files refuse — unknown keywords, wrong units — fails at load time, named by its
-    protocol key."""
+    protocol key.
+
+    Parameters
+    ----------
+    rung : str
+        A registered rung.
+    params : dict
+        Its builder's parameters, as checked by `network_params`.
+    n, k : int
+        The network's size N and number of patterns K (random ±1 patterns are drawn).
+    prefix : str
+        The parameters' table with a trailing '.' (e.g. 'network.'), named in errors.
+    source : object
+        The file, named in errors.
+    """
     import gc
     import re
 
@@ -256,6 +429,24 @@ def dry_build(rung: str, params: dict, n: int, k: int, prefix: str, source: obje
 
 
 def abstract_times(table: dict, prefix: str, source: object, defaults: dict) -> RunTimes:
+    """The run times of an abstract model (units of τ_n, no units allowed).
+
+    Parameters
+    ----------
+    table : dict
+        The model's table from the file.
+    prefix : str
+        Its dotted key with a trailing '.', named in errors.
+    source : object
+        The file, named in errors.
+    defaults : dict
+        A value for each of ABSTRACT_RUN_KEYS, used where `table` gives none.
+
+    Returns
+    -------
+    RunTimes
+        cue_duration < duration, dt > 0 (≤ duration) and cue_strength ≥ 0, with unit 'tau_n'.
+    """
     values = {k: table.get(k, defaults[k]) for k in ABSTRACT_RUN_KEYS}
     for k in ("cue_duration", "duration"):
         v = values[k]
@@ -274,6 +465,24 @@ def abstract_times(table: dict, prefix: str, source: object, defaults: dict) -> 
 
 
 def abstract_params(table: dict, allowed: dict, prefix: str, source: object) -> dict:
+    """The parameters an abstract model's table sets (its run keys left out), each checked.
+
+    Parameters
+    ----------
+    table : dict
+        The model's table from the file.
+    allowed : dict
+        {name: default} of the parameters the model takes (`abstract_parameters`).
+    prefix : str
+        The table's dotted key with a trailing '.', named in errors.
+    source : object
+        The file, named in errors.
+
+    Returns
+    -------
+    dict
+        {name: checked value} (`as_parameter`).
+    """
     out = {}
     for key, value in table.items():
         if key in ABSTRACT_RUN_KEYS:
@@ -287,7 +496,15 @@ def abstract_params(table: dict, allowed: dict, prefix: str, source: object) -> 
 
 def check_distinct_patterns(n: int, k: int, source: object) -> None:
     """Refuse sizes where random patterns repeat: K(K−1)/2 pairs each equal or mirrored with
-    probability 2^(1−N); from one expected repeat on, recall of 'the' target measures nothing."""
+    probability 2^(1−N); from one expected repeat on, recall of 'the' target measures nothing.
+
+    Parameters
+    ----------
+    n, k : int
+        Pattern size N and number of patterns K.
+    source : object
+        The file, named in errors (the key is 'K').
+    """
     expected_repeats = k * (k - 1) / 2 * 2.0 ** (1 - n)
     if expected_repeats >= 1:
         k_most = int((1 + (1 + 4 * 2.0 ** n) ** 0.5) / 2)
@@ -299,7 +516,21 @@ def check_distinct_patterns(n: int, k: int, source: object) -> None:
 
 
 def check_readout(network: dict, rung: str, cue: float, duration: float, prefix: str, source: object) -> None:
-    """A spiking rung reads out over its last readout_window: the run after the cue must be at least that long."""
+    """A spiking rung reads out over its last readout_window: the run after the cue must be at least that long.
+
+    Parameters
+    ----------
+    network : dict
+        The rung's checked parameters; its readout_window (a Brian2 time) if set, else the default.
+    rung : str
+        A registered rung; rungs without a readout_window parameter are not checked.
+    cue, duration : float
+        Cue window and run length in seconds.
+    prefix : str
+        The times' table with a trailing '.' ('' at the top level), named in errors.
+    source : object
+        The file, named in errors.
+    """
     from brian2 import ms, second
 
     from .network.spiking import READOUT_WINDOW_MS
@@ -318,7 +549,23 @@ def check_readout(network: dict, rung: str, cue: float, duration: float, prefix:
 
 # ---- keys both kinds share -----------------------------------------------------------------------
 def rung_name(value: object, key: str, source: object, hint: str = "") -> str:
-    """A registered rung's name (`astrobrian.network.rungs`)."""
+    """A registered rung's name (`astrobrian.network.rungs`).
+
+    Parameters
+    ----------
+    value : object
+        The value from the file.
+    key : str
+        Its dotted key, named in errors.
+    source : object
+        The file, named in errors.
+    hint : str
+        Text appended to the expected form (e.g. how to make a rung available).
+
+    Returns
+    -------
+    str
+    """
     from .network import rung_names
 
     rung = as_text(value, key, source)
@@ -342,7 +589,24 @@ def builder_parameters(rung: str) -> tuple[dict[str, object], bool]:
 
 
 def network_params(value: object, rung: str, prefix: str, source: object) -> dict:
-    """The table of a rung builder's parameters, each checked against its default's type and units."""
+    """The table of a rung builder's parameters, each checked against its default's type and units.
+
+    Parameters
+    ----------
+    value : object
+        The table from the file (missing = empty).
+    rung : str
+        A registered rung whose builder takes the parameters.
+    prefix : str
+        The table's dotted key with a trailing '.' (e.g. 'network.'), named in errors.
+    source : object
+        The file, named in errors.
+
+    Returns
+    -------
+    dict
+        {name: checked value}; reserved keys (RESERVED) are refused.
+    """
     table = as_table(value, prefix.rstrip("."), source)
     allowed, open_ended = builder_parameters(rung)
     out = {}
@@ -359,7 +623,22 @@ def network_params(value: object, rung: str, prefix: str, source: object) -> dic
 
 def flip_or_flips(data: dict, source: object, default_flip: float) -> tuple[float | None, int | None]:
     """(flip, flips): a fraction ρ of the cue bits flipped (exactly ⌊ρN⌋), or a number of bits;
-    exactly one is not None."""
+    exactly one is not None.
+
+    Parameters
+    ----------
+    data : dict
+        The table holding flip or flips.
+    source : object
+        The file, named in errors.
+    default_flip : float
+        The fraction used when neither is given.
+
+    Returns
+    -------
+    (float or None, int or None)
+        (flip in [0, 1], None) or (None, flips ≥ 0).
+    """
     if "flip" in data and "flips" in data:
         raise ProtocolError(source, "flips", "either flip (a fraction) or flips (a number of bits), not both",
                             data["flips"])
@@ -370,7 +649,24 @@ def flip_or_flips(data: dict, source: object, default_flip: float) -> tuple[floa
 
 def run_times(data: dict, source: object, prefix: str = "", defaults: RunTimes | None = None) -> RunTimes:
     """cue_duration and duration (times with units, duration > cue_duration; required unless
-    `defaults` gives them) and cue_strength (≥ 0, default 1) of a network recall."""
+    `defaults` gives them) and cue_strength (≥ 0, default 1) of a network recall.
+
+    Parameters
+    ----------
+    data : dict
+        The table holding the times.
+    source : object
+        The file, named in errors.
+    prefix : str
+        The table's dotted key with a trailing '.' ('' at the top level), named in errors.
+    defaults : RunTimes, optional
+        The values of keys `data` does not give; None makes both times required.
+
+    Returns
+    -------
+    RunTimes
+        Seconds, with unit 's' and no dt.
+    """
     def value(key: str) -> float:
         if key in data:
             return as_time(data[key], prefix + key, source)
@@ -393,7 +689,26 @@ def knockout_sweep(table: dict, source: object, networks: list[tuple[str, dict]]
     """(types, fractions) of a knockout sweep: `type` one knockout or a list of them, each supported
     by every network rung of `networks` ((rung, its parameters)) with what it needs (territories, gap
     junctions, CICR: `astrobrian.abstract.knockouts`), and possible in every abstract model (their
-    couplings); `fractions` a non-empty list of distinct fractions in [0, 1]."""
+    couplings); `fractions` a non-empty list of distinct fractions in [0, 1].
+
+    Parameters
+    ----------
+    table : dict
+        The [knockouts] table (type, fractions).
+    source : object
+        The file, named in errors.
+    networks : list of (str, dict)
+        Every network rung the sweep runs, with its checked parameters (their coupling counts).
+    abstract_couplings : list
+        The coupling of every abstract model the sweep runs.
+    prefix : str
+        The table's dotted key with a trailing '.', named in errors.
+
+    Returns
+    -------
+    (tuple of str, tuple of float)
+        The knockout types and the fractions, in the file's order.
+    """
     from .abstract.knockouts import COUPLING_FEATURES, FEATURES, KNOCKOUT_TYPES, coupling_features, require_features
     from .network import get_rung
 
@@ -434,7 +749,25 @@ def knockout_sweep(table: dict, source: object, networks: list[tuple[str, dict]]
 def check_memory(rung: str, params: dict, n: int, k: int, key: str, source: object, what: str,
                  extra_bytes: float = 0.0) -> None:
     """Refuse a network of `rung` at N, K (its coupling from `params`) whose estimate, plus
-    `extra_bytes`, cannot fit in the memory available now (before anything is built)."""
+    `extra_bytes`, cannot fit in the memory available now (before anything is built).
+
+    Parameters
+    ----------
+    rung : str
+        A registered rung.
+    params : dict
+        Its checked parameters (the coupling's astrocytes and gap junctions count).
+    n, k : int
+        Network size N and number of patterns K.
+    key : str
+        The dotted key named in the error.
+    source : object
+        The file, named in errors.
+    what : str
+        What was estimated, for the message (e.g. 'the spiking rung at N = 64, K = 32').
+    extra_bytes : float
+        Bytes needed besides the network's estimate.
+    """
     from .network import memory_estimate
     from .resources import require_memory
 
@@ -447,7 +780,21 @@ def check_memory(rung: str, params: dict, n: int, k: int, key: str, source: obje
 
 
 def sizes(value: object, key: str, source: object) -> tuple[int, ...]:
-    """A list of distinct network sizes (≥ 2), sorted."""
+    """A list of distinct network sizes (≥ 2), sorted.
+
+    Parameters
+    ----------
+    value : object
+        The value from the file.
+    key : str
+        Its dotted key, named in errors.
+    source : object
+        The file, named in errors.
+
+    Returns
+    -------
+    tuple of int
+    """
     if not isinstance(value, list) or not value:
         raise ProtocolError(source, key, "a list of network sizes, e.g. [16, 24, 32, 40]", value)
     ns = tuple(as_int(v, key, source, 2) for v in value)

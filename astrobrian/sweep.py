@@ -265,6 +265,26 @@ def run_lines(
     searches ask for their next points as they go). A failing task stops the sweep with its
     error, an interruption with its KeyboardInterrupt; every result that reached this process
     before is in the checkpoint.
+
+    Parameters
+    ----------
+    lines : dict
+        {name: search generator} (yields points, is sent values, returns its result).
+    tasks_for : callable
+        ``tasks_for(line, point) -> list of Task``.
+    reduce : callable
+        ``reduce(line, point, results) -> value`` sent to the line's search.
+    backend : InProcess or LocalPool
+        Runs the tasks (``submit(fn, spec)``, ``wait_any(futures)``).
+    checkpoint : Checkpoint
+        Finished tasks are read from it (not run again) and appended to it.
+    progress : callable, optional
+        ``progress(done, known, label, final)``.
+
+    Returns
+    -------
+    (dict, dict, SweepStats)
+        {line: search result}, {(line, point): task results in task order} and what was run.
     """
     results: dict[str, Any] = {}
     evaluated: dict[tuple[str, Any], list[Any]] = {}

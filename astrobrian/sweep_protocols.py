@@ -358,7 +358,26 @@ def _frozen_gc(on: bool):
 
 def run_sweep(protocol: SweepProtocol, out: str | Path | None = None, progress: Callable | None = None,
               fresh: bool = False, backend: Any = None) -> SweepRun:
-    """Run every line of `protocol` (resuming from OUT/checkpoint.jsonl unless `fresh`)."""
+    """Run every line of `protocol` (resuming from OUT/checkpoint.jsonl unless `fresh`).
+
+    Parameters
+    ----------
+    protocol : SweepProtocol
+        The validated protocol.
+    out : str or Path, optional
+        The output folder holding the checkpoint; None runs without one (nothing to resume).
+    progress : callable, optional
+        ``progress(done, known, label, final)`` (`run_lines`).
+    fresh : bool
+        Delete the checkpoint first.
+    backend : InProcess or LocalPool, optional
+        Runs the tasks; by default in this process for one worker, else a pool of
+        `protocol.workers` processes (every core when 0 or None).
+
+    Returns
+    -------
+    SweepRun
+    """
     p = protocol
     path = None if out is None else Path(out) / CHECKPOINT
     if fresh and path is not None:
@@ -562,7 +581,21 @@ def rungs_of(data: dict) -> str:
 
 def prepare(data: dict, options: Any, source: object) -> dict:
     """The file's data with the command line's options: --workers sets `workers`; a standalone
-    --device is refused (every trial is a new network)."""
+    --device is refused (every trial is a new network).
+
+    Parameters
+    ----------
+    data : dict
+        The protocol file's data.
+    options : RunOptions
+        device, workers and fresh from the command line.
+    source : object
+        The file (unused: the errors name the option).
+
+    Returns
+    -------
+    dict
+    """
     from .errors import InputError
 
     if options.device not in (None, "runtime"):
@@ -574,7 +607,23 @@ def prepare(data: dict, options: Any, source: object) -> dict:
 
 
 def run(protocol: SweepProtocol, out: Path, options: Any, progress: Any = None) -> SweepRun:
-    """Run the sweep, resuming from OUT/checkpoint.jsonl unless the options say fresh."""
+    """Run the sweep, resuming from OUT/checkpoint.jsonl unless the options say fresh.
+
+    Parameters
+    ----------
+    protocol : SweepProtocol
+        The validated protocol.
+    out : Path
+        The output folder, which holds the checkpoint.
+    options : RunOptions
+        Its fresh flag starts the sweep afresh.
+    progress : callable, optional
+        ``progress(done, known, label, final)`` (`run_lines`).
+
+    Returns
+    -------
+    SweepRun
+    """
     return run_sweep(protocol, out, progress=progress, fresh=bool(getattr(options, "fresh", False)))
 
 

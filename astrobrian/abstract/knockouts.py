@@ -116,7 +116,20 @@ def require_features(knockouts: "Knockouts | list[str] | tuple[str, ...]", featu
                      where: str, prefix: str = "knockouts.") -> None:
     """Refuse the first knockout (of a `Knockouts`' active ones, or of a list of names) that needs a
     feature not in `features`: an InputError naming `prefix` + its name and what it needs (`where`
-    names the network, e.g. "on the 'spiking' rung")."""
+    names the network, e.g. "on the 'spiking' rung").
+
+    Parameters
+    ----------
+    knockouts : Knockouts or list of str or tuple of str
+        The knockouts to check: a `Knockouts`' active ones, or knockout type names.
+    features : set of str
+        The features the network has (keys of FEATURES: 'astrocyte', 'cicr', 'territories',
+        'gap_junctions').
+    where : str
+        Names the network in the message, e.g. "on the 'spiking' rung".
+    prefix : str
+        Put before the knockout's name in the error's field.
+    """
     names = knockouts.active() if isinstance(knockouts, Knockouts) else knockouts
     for name in names:
         missing = KNOCKOUT_TYPES[name].missing(features)

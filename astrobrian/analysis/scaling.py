@@ -65,7 +65,25 @@ class Trial:
 
 
 def draw_trial(seed: int, n: int, k: int, flips: int, trial: int) -> Trial:
-    """Trial `trial` at (N, K): the same draw for every model of a sweep."""
+    """Trial `trial` at (N, K): the same draw for every model of a sweep.
+
+    Parameters
+    ----------
+    seed : int
+        The sweep's seed.
+    n, k : int
+        Network size N and number of patterns K.
+    flips : int
+        Cue bits flipped away from the target pattern.
+    trial : int
+        The trial's index at this point.
+
+    Returns
+    -------
+    Trial
+        Patterns (N, K), target index, cue (N,), Brian2 seed and knockout seed, all drawn from
+        (seed, N, K, trial) (the knockout seed from (seed, N, trial): the same at every K).
+    """
     rng = np.random.default_rng([seed, n, k, trial])
     xi = random_patterns(n, k, rng)
     target = int(rng.integers(k))
@@ -150,7 +168,30 @@ class SweepModel:
 
 def point_tasks(model: SweepModel, n: int, k: int, trials: int, flips: int, seed: int, threshold: float,
                 knockout: tuple[str, float] | None = None) -> list[Task]:
-    """The tasks evaluating one point (model, N, K[, knockout]): trials in chunks of model.chunk."""
+    """The tasks evaluating one point (model, N, K[, knockout]): trials in chunks of model.chunk.
+
+    Parameters
+    ----------
+    model : SweepModel
+        The line's model (a network rung or an abstract model).
+    n, k : int
+        Network size N and number of patterns K.
+    trials : int
+        Trials at the point.
+    flips : int
+        Cue bits flipped.
+    seed : int
+        The sweep's seed (`draw_trial`).
+    threshold : float
+        Recall criterion (target overlap ≥ threshold), used by network tasks.
+    knockout : (str, float), optional
+        (type, fraction) of a knockout applied in every trial; None for none.
+
+    Returns
+    -------
+    list of Task
+        One task per chunk of `model.chunk` trials, keyed by model, N, knockout, K and trial span.
+    """
     fn = network_task if model.level == "network" else abstract_task
     base = {"seed": seed, "N": n, "K": k, "flips": flips, "params": model.params, "knockout": knockout}
     if model.level == "network":
@@ -167,7 +208,25 @@ def point_tasks(model: SweepModel, n: int, k: int, trials: int, flips: int, seed
 
 def kmax_line(levels: tuple[float, ...], k_start: int, rel_tol: float, k_limit: int
               ) -> Generator[int, float, dict]:
-    """One line of a sweep: K_max at every level, the levels sharing their evaluated points."""
+    """One line of a sweep: K_max at every level, the levels sharing their evaluated points.
+
+    Parameters
+    ----------
+    levels : tuple of float
+        The P levels whose K_max is searched, in order.
+    k_start : int
+        First K of the search.
+    rel_tol : float
+        Relative bracket width at which a search stops (`kmax_search`).
+    k_limit : int
+        Largest K a search may ask for.
+
+    Returns
+    -------
+    generator
+        Yields K values and is sent P(K); returns {'kmax': {level: K_max}, 'bracket': {level:
+        [K_lo, K_hi]}, 'points': {K: P(K)}} with levels formatted as %g.
+    """
     cache: dict[int, float] = {}
     kmax, bracket = {}, {}
     for level in levels:
@@ -184,7 +243,23 @@ def success_fraction(results: list[list[dict]], criterion: Criterion) -> float:
 
 # ---- scaling fits --------------------------------------------------------------------------------
 def scaling_fits(ns: list[int], kmax: list[float], units: str) -> dict:
-    """Log–log slopes (95 % CI) of K_max, of memories per compute unit and per neuron vs N."""
+    """Log–log slopes (95 % CI) of K_max, of memories per compute unit and per neuron vs N.
+
+    Parameters
+    ----------
+    ns : list of int
+        Sizes N.
+    kmax : list of float
+        K_max at each size.
+    units : str
+        How compute units are counted: 'astrocyte' (N + 2N²) or 'pairwise' (N + N(N − 1)).
+
+    Returns
+    -------
+    dict
+        'kmax', 'per_unit' and 'per_neuron' fits (`fit_power_law`), 'memories_per_unit' and
+        'units' per size, and 'unit_count' (`units`).
+    """
     ns_a = np.asarray(ns, dtype=float)
     km = np.asarray(kmax, dtype=float)
     per_unit = km / compute_units(ns_a, units)

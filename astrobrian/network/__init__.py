@@ -19,13 +19,32 @@ from .biophysical import build_biophysical_network
 from .rate import RateNetwork, build_rate_network
 from .rungs import RUNGS, Rung, control_rung, get_rung, register_rung, rung_names, unregister_rung
 from .spiking import (
-    HopfieldOptions, NeuronOptions, SpikingNetwork, TripartiteOptions, build_hopfield_spiking_network,
-    build_spiking_network, build_tripartite_network,
+    HopfieldOptions,
+    NeuronOptions,
+    SpikingNetwork,
+    TripartiteOptions,
+    build_hopfield_spiking_network,
+    build_spiking_network,
+    build_tripartite_network,
 )
 
 
 def build_network(rung: str, patterns: Any, **params: Any) -> MemoryNetwork:
-    """Build the network of `rung` on `patterns` (N, K), at rest unless told otherwise."""
+    """Build the network of `rung` on `patterns` (N, K), at rest unless told otherwise.
+
+    Parameters
+    ----------
+    rung : str
+        A registered rung (`rung_names()`).
+    patterns : array_like
+        The stored patterns, ±1, shape (N, K).
+    **params
+        The rung builder's keyword arguments (e.g. coupling, init, record, name; see each builder).
+
+    Returns
+    -------
+    MemoryNetwork
+    """
     return get_rung(rung).builder(patterns, **params)
 
 

@@ -60,7 +60,17 @@ def run_checked(network: Any, duration: Any, mute: tuple[str, ...] = ()) -> None
     """`network.run(duration)` that stops at the first NaN or blow-up with a NumericalInstability
     (checked every CHECK_EVERY_MS of simulated time on the runtime device; on standalone devices,
     whose states exist only after the build, `MemoryNetwork.recall` checks them after it). Brian2 messages
-    named in `mute` are dropped for this run; every other one is logged as usual."""
+    named in `mute` are dropped for this run; every other one is logged as usual.
+
+    Parameters
+    ----------
+    network : brian2.Network
+        The network to run.
+    duration : Quantity
+        Simulated time to run (a Brian2 time).
+    mute : tuple of str
+        Brian2 message names (e.g. 'synapses_dt_mismatch') dropped during the run.
+    """
     from brian2 import ms
 
     from ..brian_logs import muted_brian_messages
@@ -110,7 +120,27 @@ class MemoryNetwork:
 
     def recall(self, cue: np.ndarray, target: int, cue_duration: float, duration: float,
                cue_strength: float = 1.0, threshold: float = 0.9) -> RecallRun:
-        """Present the cue for `cue_duration`, release it, run to `duration`, read out."""
+        """Present the cue for `cue_duration`, release it, run to `duration`, read out.
+
+        Parameters
+        ----------
+        cue : ndarray
+            The cue, shape (N,).
+        target : int
+            Index of the pattern the cue was made from.
+        cue_duration, duration : float or Quantity
+            Cue window and run length, as the rung takes them (units of τ_n on the rate rung,
+            Brian2 times on the spiking rungs).
+        cue_strength : float
+            Factor on the cue input.
+        threshold : float
+            Recall criterion: final target overlap ≥ threshold.
+
+        Returns
+        -------
+        RecallRun
+            Overlaps over time and at the end, the report and the recordings.
+        """
         from ..devices import finish_runs, is_standalone
 
         self.present(np.asarray(cue, dtype=float), cue_duration, duration, cue_strength)
@@ -121,8 +151,40 @@ class MemoryNetwork:
 
     def present(self, cue: np.ndarray, cue_duration: float, duration: float,
                 cue_strength: float) -> None:  # pragma: no cover - interface
+        """Issue the run() calls of a recall: the cue as an input for `cue_duration`, then none.
+
+        Implemented by each rung.
+
+        Parameters
+        ----------
+        cue : ndarray
+            The cue, shape (N,).
+        cue_duration, duration : float
+            Cue window and run length, in the rung's time units.
+        cue_strength : float
+            Factor on the cue input.
+        """
         raise NotImplementedError
 
     def read_out(self, cue: np.ndarray, target: int, cue_duration: float,
                  threshold: float) -> RecallRun:  # pragma: no cover - interface
+        """Read the monitors after the runs: overlaps with the patterns and the recall report.
+
+        Implemented by each rung.
+
+        Parameters
+        ----------
+        cue : ndarray
+            The cue, shape (N,).
+        target : int
+            Index of the target pattern.
+        cue_duration : float
+            The cue window, in the rung's time units.
+        threshold : float
+            Recall criterion: final target overlap ≥ threshold.
+
+        Returns
+        -------
+        RecallRun
+        """
         raise NotImplementedError

@@ -32,7 +32,24 @@ SYNAPSE_KEYS = (
 
 def tm_release(rate_hz: float, u0: float, omega_f: float, omega_d: float) -> float:
     """Steady release per spike r = u⁺x⁻ of a Tsodyks–Markram synapse driven by periodic spikes
-    at `rate_hz` (rates in 1/s): the fixed point of the event-driven u/x updates."""
+    at `rate_hz` (rates in 1/s): the fixed point of the event-driven u/x updates.
+
+    Parameters
+    ----------
+    rate_hz : float
+        Spike rate in Hz (> 0).
+    u0 : float
+        Resting release probability U_0*.
+    omega_f : float
+        Facilitation decay rate Ω_f (1/s).
+    omega_d : float
+        Resource recovery rate Ω_d (1/s).
+
+    Returns
+    -------
+    float
+        r = u⁺x⁻, the fraction of resources released per spike at steady state.
+    """
     if not rate_hz > 0:
         raise InputError("rate", "a rate > 0 Hz", rate_hz)
     period = 1.0 / rate_hz
@@ -61,7 +78,22 @@ def process_steady_state(spec: Any, production: float, t_settle: float = 300.0) 
     """IP3 (µM), Ca²⁺ (µM) and h of one process whose IP3 loop gets a constant extra
     `production` (µM/s: PLCβ plus memory drive), integrated with SciPy (LSODA) for `t_settle`
     physiological seconds; Ca²⁺ is the mean over the last tenth (the loop may oscillate).
-    Cached per parameter set: every build and every trial of a sweep reuses it."""
+    Cached per parameter set: every build and every trial of a sweep reuses it.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The process model (biophysical_tripartite) whose parameters are used.
+    production : float
+        Extra constant IP3 production (µM/s).
+    t_settle : float
+        Integration time (s).
+
+    Returns
+    -------
+    dict
+        {'I': IP3 (µM), 'C': Ca²⁺ (µM), 'h': IP3R gating (dimensionless)}.
+    """
     return dict(_steady_state(_key(spec), float(production), float(t_settle)))
 
 
@@ -115,7 +147,24 @@ def _switch(key: tuple, tol: float) -> float:
 
 def resting_receptors(spec: Any, nu_ref: float, r_ref: float, c_rest: float) -> float:
     """Γ_A of a process whose presynaptic neuron fires at ν_ref: the steady state of its receptor
-    kinetics under the mean cleft glutamate ν_ref ρ_c Y_T r_ref / Ω_c."""
+    kinetics under the mean cleft glutamate ν_ref ρ_c Y_T r_ref / Ω_c.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The process model (biophysical_tripartite) whose parameters are used.
+    nu_ref : float
+        Presynaptic rate ν_ref (Hz).
+    r_ref : float
+        Release per spike at ν_ref (`tm_release`).
+    c_rest : float
+        Resting Ca²⁺ of the process (µM), which sets the receptors' Ca²⁺-dependent inactivation.
+
+    Returns
+    -------
+    float
+        Γ_A, the fraction of receptors bound, in [0, 1].
+    """
     from brian2 import second, umolar
 
     ns = spec.namespace

@@ -58,7 +58,32 @@ def wire_memory_modes(xi: np.ndarray, synapses: Any, coupling: FullCoupling | Te
     With territories, gap = TerritoryCoupling.gap_junction × (1 − `gap_junction_block`) is the
     IP3 passing between astrocytes: a process also feeds the modes of every other astrocyte with
     weight gap·w, so T = T_territory + gap·T_between = (1 − gap) T_territory + gap T_full, as in
-    the abstract model."""
+    the abstract model.
+
+    Parameters
+    ----------
+    xi : ndarray
+        The stored patterns, ±1, shape (N, K).
+    synapses : brian2.Synapses
+        The N² processes, connected with k = post·N + pre, with ψ read into the modes and Tψ
+        written back (summed variables of the memory_modes model).
+    coupling : FullCoupling or TerritoryCoupling
+        One astrocyte, or territories (and their gap junction).
+    scale : float
+        The coupling scale s of T.
+    name : str
+        Prefix of the Brian2 objects' names.
+    gap_junction_block : float
+        Fraction of the gap junction knocked out, in [0, 1].
+    **clock
+        Clock keywords (dt or clock) for the mode group and both connections.
+
+    Returns
+    -------
+    MemoryModes
+        The mode group, the read and write connections, the territory labels (N, N) and the gap
+        junction after the block.
+    """
     from .. import models
 
     n, k = xi.shape

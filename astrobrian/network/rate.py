@@ -33,7 +33,17 @@ class RateNetwork(MemoryNetwork):
     abstract: NeuronAstrocyteMemory | None = None
 
     def present(self, cue: np.ndarray, cue_duration: float, duration: float, cue_strength: float) -> None:
-        """Input b = b₀ + cue_strength·cue for `cue_duration`, then b₀ until `duration` (units of τ_n)."""
+        """Input b = b₀ + cue_strength·cue for `cue_duration`, then b₀ until `duration` (units of τ_n).
+
+        Parameters
+        ----------
+        cue : ndarray
+            The cue, shape (N,).
+        cue_duration, duration : float
+            Cue window and run length in units of τ_n.
+        cue_strength : float
+            Factor on the cue input.
+        """
         from brian2 import second
 
         base = self.abstract.b
@@ -43,7 +53,24 @@ class RateNetwork(MemoryNetwork):
         run_checked(self.network, max(0.0, duration - cue_duration) * second)
 
     def read_out(self, cue: np.ndarray, target: int, cue_duration: float, threshold: float) -> RecallRun:
-        """sign φ(x) = sign x over time → overlaps, report."""
+        """sign φ(x) = sign x over time → overlaps, report.
+
+        Parameters
+        ----------
+        cue : ndarray
+            The cue, shape (N,).
+        target : int
+            Index of the target pattern.
+        cue_duration : float
+            The cue window (units of τ_n).
+        threshold : float
+            Recall criterion: final target overlap ≥ threshold.
+
+        Returns
+        -------
+        RecallRun
+            Times (units of τ_n), overlaps (T, K), final overlaps (K,), the report and x (T, N).
+        """
         from brian2 import second
 
         from ..recall import recall_report
@@ -72,6 +99,28 @@ def build_rate_network(
     tau_n, tau_s, tau_p, hebbian_scale, coupling_scale, coupling, knockouts); times are in
     units of τ (seconds in Brian2). `init` 'reference' or 'cue' set the initial state as the
     abstract model does; 'rest' starts at zero (the cue is then an input: see `present_cue`).
+
+    Parameters
+    ----------
+    patterns : array_like
+        The stored patterns, ±1, shape (N, K).
+    cue : array_like, optional
+        Shape (N,), used by the 'reference' and 'cue' starts; zeros if None.
+    init : str
+        'reference', 'cue' or 'rest'.
+    dt : float
+        Time step in units of τ_n (> 0).
+    record : bool
+        Record x with a StateMonitor (needed by `read_out`).
+    name : str
+        Prefix of the Brian2 objects' names.
+    **params
+        Parameters of `NeuronAstrocyteMemory`.
+
+    Returns
+    -------
+    MemoryNetwork
+        A `RateNetwork` with the modes and their connections in `groups`.
     """
     from brian2 import Network, StateMonitor, second
 

@@ -88,7 +88,25 @@ class SpikingNetwork(MemoryNetwork):
     def recall(self, cue: np.ndarray, target: int, cue_duration: Any = None, duration: Any = None,
                cue_strength: float = 1.0, threshold: float = 0.9) -> RecallRun:
         """Present the cue for `cue_duration` (default 120 ms), release it, run to `duration`
-        (default 320 ms), read out (on cpp_standalone the project is built and run between)."""
+        (default 320 ms), read out (on cpp_standalone the project is built and run between).
+
+        Parameters
+        ----------
+        cue : ndarray
+            The cue, shape (N,).
+        target : int
+            Index of the pattern the cue was made from.
+        cue_duration, duration : Quantity, optional
+            Cue window and run length (Brian2 times).
+        cue_strength : float
+            Factor on the cue current (≥ 0).
+        threshold : float
+            Recall criterion: final target overlap ≥ threshold.
+
+        Returns
+        -------
+        RecallRun
+        """
         from brian2 import ms
 
         cue_duration = CUE_DURATION_MS * ms if cue_duration is None else cue_duration
@@ -97,7 +115,19 @@ class SpikingNetwork(MemoryNetwork):
 
     def present(self, cue: np.ndarray, cue_duration: Any, duration: Any, cue_strength: float = 1.0) -> None:
         """Input current I_cue = cue_strength·cue·cue_current for `cue_duration`, then none until
-        `duration` (Brian2 times; plain numbers are seconds). Nothing else is set from the cue."""
+        `duration` (Brian2 times; plain numbers are seconds). Nothing else is set from the cue.
+
+        Parameters
+        ----------
+        cue : ndarray
+            The cue, shape (N,).
+        cue_duration : Quantity
+            The cue window (a Brian2 time ≥ 0; a bare number only as 0).
+        duration : Quantity
+            The run length (a Brian2 time ≥ cue_duration + readout_window).
+        cue_strength : float
+            Factor on the cue current (finite, ≥ 0).
+        """
         cue = _cue_vector(cue, self.neurons.N)
         t_cue = _time("cue_duration", cue_duration)
         t_end = _time("duration", duration, allow_zero=False)
@@ -119,7 +149,25 @@ class SpikingNetwork(MemoryNetwork):
 
     def read_out(self, cue: np.ndarray, target: int, cue_duration: Any, threshold: float = 0.9) -> RecallRun:
         """Rates → ±1 state (two-mode midpoint) → overlaps: over time from the rate traces, final
-        from the spike counts in the last `readout_window`."""
+        from the spike counts in the last `readout_window`.
+
+        Parameters
+        ----------
+        cue : ndarray
+            The cue, shape (N,).
+        target : int
+            Index of the target pattern.
+        cue_duration : Quantity
+            The cue window (a Brian2 time), counted from the start of `present`.
+        threshold : float
+            Recall criterion: final target overlap ≥ threshold.
+
+        Returns
+        -------
+        RecallRun
+            Times (s), overlaps (T, K), final overlaps (K,), the report and the recordings (spikes,
+            rates and any recorded synapse variables in SI units).
+        """
         from brian2 import second
 
         from ..recall import readout, recall_report
