@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.integrate import simpson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.integrate import simpson
 
 from astrobrian.abstract.astro_gated import DEFAULT_SIGMA, AstrocyteGatedMemory
 from astrobrian.errors import InputError

@@ -13,6 +13,7 @@ import pytest
 
 from astrobrian import protocols
 
+
 def run_args(protocol, out, settings, *extra):
     """`astrobrian run PROTOCOL --out OUT --quiet` with a --set for each of `settings`."""
     return ["run", protocol, "--out", out, "--quiet", *extra, *(a for s in settings for a in ("--set", s))]

@@ -5,14 +5,20 @@ gap-junction block (Cx43/Cx30, F = 0)."""
 
 import numpy as np
 import pytest
-from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, defaultclock,
-                    ms, second, start_scope, umolar)
+from brian2 import (
+    Network,
+    NeuronGroup,
+    SpikeGeneratorGroup,
+    SpikeMonitor,
+    StateMonitor,
+    defaultclock,
+    ms,
+    second,
+    start_scope,
+    umolar,
+)
 
 from astrobrian import models
-
-
-
-
 
 SPIKES = 2 * second + np.arange(0, 201, 50) * ms  # after astrocyte B's first release (≈ 1.06 s)
 

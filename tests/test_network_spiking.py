@@ -6,7 +6,7 @@ benchmarks/spiking_recall.py.
 
 import numpy as np
 import pytest
-from brian2 import mV, ms, nA, pA
+from brian2 import ms, mV, nA, pA
 
 from astrobrian.abstract import Knockouts, TerritoryCoupling
 from astrobrian.errors import InputError

@@ -2,9 +2,8 @@
 
 import pytest
 
-from astrobrian import protocols
+from astrobrian import protocols, recall_protocol
 from astrobrian.errors import InputError
-from astrobrian import recall_protocol
 from astrobrian.network import RUNGS
 from astrobrian.protocols import ProtocolError, apply_settings, parse_setting, validate
 

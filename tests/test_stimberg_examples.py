@@ -7,13 +7,24 @@ nothing is taken from the example scripts but the protocol (spike times, rates, 
 
 import numpy as np
 import pytest
-from brian2 import (Network, NeuronGroup, PoissonGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
-                    TimedArray, defaultclock, Hz, ms, second, seed, start_scope, umolar)
+from brian2 import (
+    Hz,
+    Network,
+    NeuronGroup,
+    PoissonGroup,
+    SpikeGeneratorGroup,
+    SpikeMonitor,
+    StateMonitor,
+    TimedArray,
+    defaultclock,
+    ms,
+    second,
+    seed,
+    start_scope,
+    umolar,
+)
 
 from astrobrian import models
-
-
-
 
 # ---- example 3: I/O synapse with open-loop gliotransmission ---------------------------------
 EX3_TRANSIENT = 16.5 * second

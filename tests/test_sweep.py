@@ -7,7 +7,15 @@ import numpy as np
 import pytest
 
 from astrobrian.analysis.scaling import (
-    SweepModel, Verdict, compute_units, draw_trial, kmax_line, point_tasks, scaling_fits, success_fraction, trend,
+    SweepModel,
+    Verdict,
+    compute_units,
+    draw_trial,
+    kmax_line,
+    point_tasks,
+    scaling_fits,
+    success_fraction,
+    trend,
 )
 from astrobrian.capacity import Criterion, drive, find_kmax, kmax_search
 from astrobrian.cli import main
