@@ -148,11 +148,6 @@ class ModelSpec:
     equations_text: str = ""  # the equations as written in the file (author's order)
 
     @property
-    def kind(self) -> str:
-        """'neuron' (a NeuronGroup model) or 'synapse' (a Synapses model), for listings."""
-        return BRIAN2_CLASSES[self.brian2_class]
-
-    @property
     def namespace(self) -> dict[str, Any]:
         """Parameter name → value, the Brian2 namespace of every object built from the spec."""
         return {name: p.value for name, p in self.parameters.items()}
