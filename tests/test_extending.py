@@ -205,3 +205,12 @@ def test_the_command_line_loads_plugins_named_in_the_environment(tmp_path, monke
         assert len(err.splitlines()) == 1 and "ASTROBRIAN_PLUGINS" in err and "no_such_astro_plugin" in err
     finally:
         unregister_rung("plugin-rate")
+
+
+def test_knockouts_know_which_of_them_act_on_an_effect():
+    knock = Knockouts(coupling_cut=0.5, gliotransmission_block=0.25, seed=7)
+    assert knock.acting_on("feedback") == ("gliotransmission_block",)
+    assert knock.acting_on("coupling") == ("coupling_cut",)
+    rest = knock.without("gliotransmission_block")
+    assert rest == Knockouts(coupling_cut=0.5, seed=7) and rest.gliotransmission_block == 0.0
+    assert Knockouts(process_ablation=0.5).acting_on("alive") == ("process_ablation",)

@@ -187,6 +187,21 @@ class Knockouts:
         """The knockout types with a fraction > 0, in table order."""
         return tuple(name for name in KNOCKOUT_TYPES if self._fractions.get(name, 0.0))
 
+    def without(self, *names: str) -> "Knockouts":
+        """The same knockouts and seed without the types `names`."""
+        return Knockouts(seed=self.seed, **{k: v for k, v in self._fractions.items() if k not in names})
+
+    def acting_on(self, effect: str) -> tuple[str, ...]:
+        """The active knockout types whose effect changes the `KnockoutEffects` field `effect`
+        (e.g. 'feedback'), each judged on its own."""
+        intact = getattr(KnockoutEffects(1), effect)
+        out = []
+        for name in self.active():
+            alone = Knockouts(seed=self.seed, **{name: self._fractions[name]}).effects(1, None)
+            if not np.array_equal(np.asarray(getattr(alone, effect)), np.asarray(intact)):
+                out.append(name)
+        return tuple(out)
+
     def effects(self, n: int, territories: np.ndarray | None) -> KnockoutEffects:
         """Every active knockout's effect on a model of N neurons with these territories."""
         out = KnockoutEffects(n, territories)

@@ -434,8 +434,7 @@ class QuarticDAMLimit(_AstrocyteMemoryBase):
             coupling_scale=coupling_scale, coupling=coupling, knockouts=knockouts, b=b,
         )
         if self.effects.feedback != 1.0:  # the limit has no synapse dynamics for the feedback to act on
-            name = next(k for k in self.knockouts.active()
-                        if Knockouts(**{k: self.knockouts.fraction(k)}).effects(self.n, None).feedback != 1.0)
+            name = self.knockouts.acting_on("feedback")[0]
             raise InputError(f"knockouts.{name}", "0 in the quartic-DAM limit (use NeuronAstrocyteMemory)",
                              self.knockouts.fraction(name))
         self._dense = self.process_mask is None and self.coupling.describe()["kind"] == "full"

@@ -60,7 +60,8 @@ def stored_coupling(
     xi = np.asarray(patterns, dtype=float)
     n = xi.shape[0]
     knock = knockouts or Knockouts()
-    op = coupling_from_name(coupling).build(xi, scale * (1.0 - knock.coupling_cut), knock.gap_junction_block)
+    effects = knock.effects(n, None)  # the knockouts' factors on T, from their table entries
+    op = coupling_from_name(coupling).build(xi, scale * effects.coupling, effects.gap_junction_block)
     eye = np.eye(n * n).reshape(n * n, n, n)
     return op.apply(eye).reshape(n * n, n * n).T  # column k = T applied to unit process k
 

@@ -109,8 +109,8 @@ def energy_along_run(network: Any, run: Any, beta_n: float = 5.0, tol: float = 1
     b = np.zeros_like(x)
     terms = model.energy_terms(x, s, p, b)
     energy = sum(terms.values())
-    dam = QuarticDAMLimit(network.patterns, **{**common, "knockouts": Knockouts(**{**knock.describe(),
-                                                                                 "gliotransmission_block": 0.0})})
+    no_feedback = knock.without(*knock.acting_on("feedback"))  # the limit has no feedback to act on
+    dam = QuarticDAMLimit(network.patterns, **{**common, "knockouts": no_feedback})
     dam_energy = sum(dam.energy_terms(x, b).values())
     presented = getattr(network, "presented", {}) or {}
     t_release = sum(float(np.asarray(presented.get(key, 0.0))) for key in ("t_start", "cue_duration"))  # seconds
