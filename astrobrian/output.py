@@ -78,8 +78,9 @@ def check_output_folder(path: str | Path, names: Iterable[str] = (), field: str 
 def result_set(path: str | Path, names: Iterable[str] = (), field: str = "--out") -> Iterator[Path]:
     """Stage a result set: yields a hidden folder beside `path` to write every file into;
     on success the files replace their namesakes in `path` (created if needed; when it did not
-    exist the whole folder appears in one rename); on any error or interruption nothing is
-    published and the staging folder is removed.
+    exist the whole folder appears in one rename) and a file of `names` this set did not write
+    (an earlier run's figure) is removed, so the folder holds one run's results; on any error or
+    interruption nothing is published and the staging folder is removed.
 
     Parameters
     ----------
@@ -105,9 +106,13 @@ def result_set(path: str | Path, names: Iterable[str] = (), field: str = "--out"
             path.parent.mkdir(parents=True, exist_ok=True)
             os.rename(staging, path)
         else:
-            for item in sorted(staging.iterdir()):
-                os.replace(item, path / item.name)
+            written = {item.name for item in staging.iterdir()}
+            for name in sorted(written):
+                os.replace(staging / name, path / name)
             staging.rmdir()
+            for name in names:
+                if name not in written and (path / name).is_file():
+                    (path / name).unlink()  # from an earlier run: not part of this result set
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

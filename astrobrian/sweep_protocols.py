@@ -445,7 +445,8 @@ def write_sweep(run: SweepRun, out: str | Path) -> dict[str, Path]:
     }
     texts = {REPORT: to_json(report) + "\n", MANIFEST: to_json(meta) + "\n"}  # fail before any file is written
     figure = "capacity_scaling.png" if run.protocol.kind == "capacity_scaling" else "knockout_capacity.png"
-    with result_set(out, (REPORT, MANIFEST, figure), field="output folder") as stage:  # all three, or none
+    names = (REPORT, MANIFEST, "capacity_scaling.png", "knockout_capacity.png")  # the other kind's figure goes
+    with result_set(out, names, field="output folder") as stage:  # all three, or none
         for name in (REPORT, MANIFEST):
             (stage / name).write_text(texts[name], encoding="utf-8")
         if run.protocol.kind == "capacity_scaling":
