@@ -115,7 +115,7 @@ class SpikingNetwork(MemoryNetwork):
 
     def present(self, cue: np.ndarray, cue_duration: Any, duration: Any, cue_strength: float = 1.0) -> None:
         """Input current I_cue = cue_strength·cue·cue_current for `cue_duration`, then none until
-        `duration` (Brian2 times; plain numbers are seconds). Nothing else is set from the cue.
+        `duration` (Brian2 times; a bare number is refused, except 0). Nothing else is set from the cue.
 
         Parameters
         ----------
