@@ -81,12 +81,8 @@ def as_table(value: object, key: str, source: object) -> dict:
 
     Parameters
     ----------
-    value : object
-        The value from the file.
-    key : str
-        Its dotted key, named in errors.
-    source : object
-        The file, named in errors.
+    value, key, source
+        The value from the file, its dotted key and the file (both named in errors).
 
     Returns
     -------
@@ -105,12 +101,8 @@ def as_int(value: object, key: str, source: object, minimum: int) -> int:
 
     Parameters
     ----------
-    value : object
-        The value from the file.
-    key : str
-        Its dotted key, named in errors.
-    source : object
-        The file, named in errors.
+    value, key, source
+        The value from the file, its dotted key and the file (both named in errors).
     minimum : int
         The smallest value allowed.
 
@@ -130,12 +122,8 @@ def as_bool(value: object, key: str, source: object) -> bool:
 
     Parameters
     ----------
-    value : object
-        The value from the file.
-    key : str
-        Its dotted key, named in errors.
-    source : object
-        The file, named in errors.
+    value, key, source
+        The value from the file, its dotted key and the file (both named in errors).
 
     Returns
     -------
@@ -151,12 +139,8 @@ def as_text(value: object, key: str, source: object) -> str:
 
     Parameters
     ----------
-    value : object
-        The value from the file.
-    key : str
-        Its dotted key, named in errors.
-    source : object
-        The file, named in errors.
+    value, key, source
+        The value from the file, its dotted key and the file (both named in errors).
 
     Returns
     -------
@@ -173,12 +157,8 @@ def as_number(value: object, key: str, source: object, minimum: float | None = 0
 
     Parameters
     ----------
-    value : object
-        The value from the file.
-    key : str
-        Its dotted key, named in errors.
-    source : object
-        The file, named in errors.
+    value, key, source
+        The value from the file, its dotted key and the file (both named in errors).
     minimum : float or None
         Lower bound (None: none); 0 by default.
     strict : bool
@@ -212,12 +192,8 @@ def as_time(value: object, key: str, source: object) -> float:
 
     Parameters
     ----------
-    value : object
-        The value from the file.
-    key : str
-        Its dotted key, named in errors.
-    source : object
-        The file, named in errors.
+    value, key, source
+        The value from the file, its dotted key and the file (both named in errors).
 
     Returns
     -------
@@ -246,12 +222,8 @@ def as_coupling(value: object, key: str, source: object):
 
     Parameters
     ----------
-    value : object
-        The value from the file.
-    key : str
-        Its dotted key, named in errors.
-    source : object
-        The file, named in errors.
+    value, key, source
+        The value from the file, its dotted key and the file (both named in errors).
 
     Returns
     -------
@@ -343,12 +315,8 @@ def as_finite(value: Any, key: str, source: object) -> Any:
 
     Parameters
     ----------
-    value : object
-        The value from the file.
-    key : str
-        Its dotted key, named in errors.
-    source : object
-        The file, named in errors.
+    value, key, source
+        The value from the file, its dotted key and the file (both named in errors).
 
     Returns
     -------
@@ -553,12 +521,8 @@ def rung_name(value: object, key: str, source: object, hint: str = "") -> str:
 
     Parameters
     ----------
-    value : object
-        The value from the file.
-    key : str
-        Its dotted key, named in errors.
-    source : object
-        The file, named in errors.
+    value, key, source
+        The value from the file, its dotted key and the file (both named in errors).
     hint : str
         Text appended to the expected form (e.g. how to make a rung available).
 
@@ -784,12 +748,8 @@ def sizes(value: object, key: str, source: object) -> tuple[int, ...]:
 
     Parameters
     ----------
-    value : object
-        The value from the file.
-    key : str
-        Its dotted key, named in errors.
-    source : object
-        The file, named in errors.
+    value, key, source
+        The value from the file, its dotted key and the file (both named in errors).
 
     Returns
     -------
