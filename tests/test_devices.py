@@ -181,10 +181,10 @@ def test_cli_run_on_cuda_without_brian2cuda_is_one_line_naming_the_extra(bad_inp
 
 @pytest.fixture
 def fake_brian2cuda(monkeypatch):
-    """A stand-in for Brian2CUDA (skipped where the real one is installed): importing it registers
-    'cuda_standalone', a CPPStandaloneDevice subclass whose build records its arguments and the
-    preferences it would compile with, and compiles nothing."""
-    import importlib.util
+    """A stand-in for Brian2CUDA: importing it registers 'cuda_standalone', a CPPStandaloneDevice
+    subclass whose build records its arguments and the preferences it would compile with, and
+    compiles nothing. Where the real Brian2CUDA is installed, the stand-in takes its place for the
+    test only (monkeypatch restores the module and the device afterwards)."""
     import types
 
     from brian2 import prefs
@@ -192,8 +192,6 @@ def fake_brian2cuda(monkeypatch):
     from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
     from brian2.devices.device import all_devices
 
-    if importlib.util.find_spec("brian2cuda") is not None:
-        pytest.skip("Brian2CUDA is installed: the stand-in would shadow it")
     nvcc = "devices.cuda_standalone.cuda_backend.extra_compile_args_nvcc"
     if nvcc not in prefs:
         prefs.register_preferences("devices.cuda_standalone.cuda_backend", "stand-in for Brian2CUDA's",
