@@ -65,7 +65,6 @@ from .sweep import Checkpoint, InProcess, LocalPool, run_lines
 
 #: the protocol kinds of this module
 SWEEP_KINDS = ("capacity_scaling", "knockout_capacity")
-KINDS = SWEEP_KINDS
 _TOP = {"kind", "name", "description", "seed", "N", "flip", "flips", "trials", "criterion", "threshold", "levels",
         "rel_tol", "workers", "cue_duration", "duration", "cue_strength", "models", "verdict", "knockouts"}
 _MODEL_KEYS = {"rung", "model", "network", "params", "k_start", "N", "chunk", "enabled"}

@@ -97,11 +97,6 @@ def unregister_knockout(name: str) -> None:
     KNOCKOUT_TYPES.pop(name, None)
 
 
-def knockout_names() -> tuple[str, ...]:
-    """The knockout types, in table order."""
-    return tuple(KNOCKOUT_TYPES)
-
-
 def coupling_features(coupling: object) -> set[str]:
     """The features a process coupling gives: territories (A astrocytes), gap junctions (G > 0)."""
     out = set()
@@ -305,5 +300,3 @@ for _entry in (
     register_knockout(_entry)
 del _entry
 
-#: the knockouts astrobrian ships (the table may hold more: `register_knockout`)
-FRACTIONS = tuple(KNOCKOUT_TYPES)
