@@ -3,15 +3,14 @@
 A sweep is a set of *lines*, each an adaptive search written as a generator: it yields the next
 point it needs (a K) and receives that point's value (P(recall)); its return value is the
 line's result (`capacity.kmax_search` is one). Each point is evaluated by independent *tasks*:
-a module-level function and a plain-data spec, so that any engine that can `submit(fn, spec)`
-runs them. All lines advance side by side, so the workers stay busy while each search waits
-for its own point.
+a module-level function and a plain-data spec, so that any `concurrent.futures.Executor` runs
+them. All lines advance side by side, so the workers stay busy while each search waits for its
+own point.
 
-Engines (`Backend`): `InProcess` (serial, for tests and one core), `LocalPool` (a process pool,
-the default), or a distributed engine with the same calls — for Dask,
-`submit = client.submit(fn, spec, pure=False)`,
-`wait_any = distributed.wait(futures, return_when="FIRST_COMPLETED").done` and
-`close(cancel) = client.cancel(...)`.
+Executors: `InProcess` (serial, in this process: tests, one core, debugging), `LocalPool` (a
+process pool, the default), or any other `concurrent.futures.Executor` — a thread pool, or a
+Dask cluster's `Client(address).get_executor()`. Whoever makes the executor shuts it down; an
+interrupted sweep shuts it down with `cancel_futures=True` (a `LocalPool` then kills its workers).
 
 Resume: every finished task is appended to a checkpoint (JSON lines, flushed and synced per
 task) under a fingerprint of the sweep's settings. A rerun with the same settings reads it back
@@ -22,7 +21,8 @@ settings is refused, never mixed in.
 Interruption (Ctrl+C, SIGTERM: a KeyboardInterrupt in the main thread, see
 `astrobrian.interrupt`): the task running in this process (`InProcess`) stops at once; pool
 workers ignore both signals and are killed by the parent, which keeps every result that had
-reached it. Workers write their temporary files (Brian2's debug log) in a folder of the
+reached it. A result that is ready when its task is submitted (`InProcess`) is kept before the
+next task starts. Workers write their temporary files (Brian2's debug log) in a folder of the
 pool's own, removed with it.
 """
 
@@ -41,7 +41,7 @@ import threading
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Generator, Iterable
+from typing import Any, Callable, Generator
 
 from . import interrupt
 from .errors import InputError
@@ -59,42 +59,25 @@ class Task:
     spec: dict
 
 
-# ---- engines -----------------------------------------------------------------------------------
-class InProcess:
-    """Runs the tasks in this process, one per `wait_any`, oldest first (tests, a single core,
-    debugging): each result reaches the checkpoint before the next task starts."""
+# ---- executors ---------------------------------------------------------------------------------
+class InProcess(cf.Executor):
+    """Runs each task in this process when it is submitted (tests, a single core, debugging):
+    its result reaches the checkpoint before the next task starts, and a Ctrl+C stops the task
+    it interrupts."""
 
     workers = 1
 
-    def __init__(self) -> None:
-        self._queue: list[tuple[cf.Future, Callable, dict]] = []
-
-    def submit(self, fn: Callable, spec: dict) -> cf.Future:
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> cf.Future:
+        """Run ``fn(*args, **kwargs)`` now; its result or error is in the returned future (a
+        KeyboardInterrupt is not caught: it stops the sweep right here)."""
         fut: cf.Future = cf.Future()
-        self._queue.append((fut, fn, spec))
+        try:
+            result = fn(*args, **kwargs)
+        except Exception as err:  # handed back through the future, like a pool would
+            fut.set_exception(err)
+        else:
+            fut.set_result(result)
         return fut
-
-    def wait_any(self, futures: Iterable[cf.Future]) -> set[cf.Future]:
-        futures = set(futures)
-        done = {f for f in futures if f.done()}
-        if done:
-            return done
-        for i, (fut, fn, spec) in enumerate(self._queue):
-            if fut in futures:
-                del self._queue[i]
-                try:
-                    result = fn(spec)
-                except Exception as err:  # handed back through the future, like a pool would;
-                    fut.set_exception(err)  # a KeyboardInterrupt stops the sweep right here
-                else:
-                    fut.set_result(result)
-                return {fut}
-        return set()
-
-    def close(self, cancel: bool = False) -> None:
-        for fut, _, _ in self._queue:
-            fut.cancel()
-        self._queue.clear()
 
 
 _STOP_SIGNALS = set(interrupt.SIGNALS)
@@ -114,11 +97,11 @@ def _worker_start(tmpdir: str, init: str | None) -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked since the spawn
 
 
-class LocalPool:
+class LocalPool(cf.Executor):
     """A pool of `workers` processes (spawned: a clean interpreter each, safe with Brian2);
     `initializer`, a module-level function, runs once per worker (imports, Brian2 preferences).
     Workers start with Ctrl+C and SIGTERM blocked, and ignore them once set up: a stop is the
-    parent's, which kills them (`close(cancel=True)`)."""
+    parent's, which kills them (`shutdown(cancel_futures=True)`)."""
 
     #: seconds a killed worker is waited for
     JOIN_S = 1.0
@@ -132,30 +115,34 @@ class LocalPool:
             max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start,
             initargs=(self._tmpdir, init))
 
-    def submit(self, fn: Callable, spec: dict) -> cf.Future:
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> cf.Future:
+        """Queue ``fn(*args, **kwargs)`` for a worker (fn and its arguments are pickled)."""
         # a worker may be spawned here: it inherits the blocked signals, so a Ctrl+C during
         # its start-up can't interrupt it; here the signal waits the few ms of the spawn
+        if self._pool is None:
+            raise RuntimeError("cannot submit to a pool that was shut down")
         if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-            return self._pool.submit(fn, spec)
+            return self._pool.submit(fn, *args, **kwargs)
         old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
         try:
-            return self._pool.submit(fn, spec)
+            return self._pool.submit(fn, *args, **kwargs)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
-    def wait_any(self, futures: Iterable[cf.Future]) -> set[cf.Future]:
-        futures = list(futures)
-        while True:  # in slices, so that the main thread handles signals at once on every platform
-            done = cf.wait(futures, timeout=0.5, return_when=cf.FIRST_COMPLETED).done
-            if done:
-                return done
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Wait for the running tasks, or (`cancel_futures`) drop the queued ones and kill the workers.
 
-    def close(self, cancel: bool = False) -> None:
-        """Wait for the running tasks, or (`cancel`) drop the queued ones and kill the workers."""
+        Parameters
+        ----------
+        wait : bool
+            Wait for the queued and running tasks (ignored with `cancel_futures`).
+        cancel_futures : bool
+            Drop the queued tasks and kill the workers at once (an interrupted sweep).
+        """
         if self._pool is None:
             return
         pool, self._pool = self._pool, None
-        if cancel:
+        if cancel_futures:
             procs = list((pool._processes or {}).values())  # the executor has no public kill
             manager = pool._executor_manager_thread
             for p in procs:
@@ -166,7 +153,7 @@ class LocalPool:
             if manager is not None:
                 manager.join(self.JOIN_S)
         else:
-            pool.shutdown(wait=True)
+            pool.shutdown(wait=wait)
         self._remove_tmpdir()
 
 
@@ -252,7 +239,7 @@ def run_lines(
     lines: dict[str, Line],
     tasks_for: Callable[[str, Any], list[Task]],
     reduce: Callable[[str, Any, list[Any]], Any],
-    backend: Any,
+    executor: cf.Executor,
     checkpoint: Checkpoint,
     progress: Callable[[int, int, str, bool], None] | None = None,
 ) -> tuple[dict[str, Any], dict[tuple[str, Any], list[Any]], SweepStats]:
@@ -264,7 +251,8 @@ def run_lines(
     known, label, final)` counts tasks: finished (run or read back) of those known so far (the
     searches ask for their next points as they go). A failing task stops the sweep with its
     error, an interruption with its KeyboardInterrupt; every result that reached this process
-    before is in the checkpoint.
+    before is in the checkpoint, and the tasks not started are cancelled (the executor's owner
+    shuts it down).
 
     Parameters
     ----------
@@ -274,8 +262,9 @@ def run_lines(
         ``tasks_for(line, point) -> list of Task``.
     reduce : callable
         ``reduce(line, point, results) -> value`` sent to the line's search.
-    backend : InProcess or LocalPool
-        Runs the tasks (``submit(fn, spec)``, ``wait_any(futures)``).
+    executor : concurrent.futures.Executor
+        Runs the tasks (``submit(fn, spec)``): `InProcess`, `LocalPool`, a thread pool, a Dask
+        client's executor.
     checkpoint : Checkpoint
         Finished tasks are read from it (not run again) and appended to it.
     progress : callable, optional
@@ -310,14 +299,18 @@ def run_lines(
         tasks = tasks_for(line, point)
         known += len(tasks)
         got: dict[str, Any] = {}
+        waiting[line] = (point, tasks, got)
         for task in tasks:
             if task.key in checkpoint.done:
                 got[task.key] = checkpoint.done[task.key]
                 stats.resumed += 1
-            else:
-                futures[backend.submit(task.fn, task.spec)] = (line, task)
-        waiting[line] = (point, tasks, got)
-        if len(got) == len(tasks):
+                continue
+            fut = executor.submit(task.fn, task.spec)
+            futures[fut] = (line, task)
+            if fut.done():  # ran at once (InProcess): kept before the next task starts
+                keep(fut, line, task)
+                del futures[fut]
+        if len(got) == len(tasks) and line not in ready:
             ready.append(line)
 
     def finish(line: str) -> None:
@@ -335,7 +328,7 @@ def run_lines(
         stats.computed += 1
         got = waiting[line][2]
         got[task.key] = result
-        if len(got) == len(waiting[line][1]):
+        if len(got) == len(waiting[line][1]) and line not in ready:
             ready.append(line)
         report(f"finished {task.key}")
 
@@ -347,18 +340,19 @@ def run_lines(
                 finish(ready.pop(0))
             if not futures:
                 continue
-            for fut in backend.wait_any(futures):
-                keep(fut, *futures[fut])
-                del futures[fut]
+            # in slices, so that the main thread handles signals at once on every platform
+            done = cf.wait(list(futures), timeout=0.5, return_when=cf.FIRST_COMPLETED).done
+            for fut in done:
+                keep(fut, *futures.pop(fut))
     except BaseException as err:
         if isinstance(err, KeyboardInterrupt):
             interrupt.acknowledge()
-        backend.close(cancel=True)
+        for fut in futures:
+            fut.cancel()  # the tasks not started yet
         for fut, (line, task) in futures.items():  # finished, but not yet kept
             if fut.done() and not fut.cancelled() and fut.exception() is None and task.key not in checkpoint.done:
                 checkpoint.append(task.key, fut.result())
         raise
-    backend.close()
     return results, evaluated, stats
 
 

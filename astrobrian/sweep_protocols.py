@@ -356,7 +356,7 @@ def _frozen_gc(on: bool):
 
 
 def run_sweep(protocol: SweepProtocol, out: str | Path | None = None, progress: Callable | None = None,
-              fresh: bool = False, backend: Any = None) -> SweepRun:
+              fresh: bool = False, executor: Any = None) -> SweepRun:
     """Run every line of `protocol` (resuming from OUT/checkpoint.jsonl unless `fresh`).
 
     Parameters
@@ -369,9 +369,10 @@ def run_sweep(protocol: SweepProtocol, out: str | Path | None = None, progress: 
         ``progress(done, known, label, final)`` (`run_lines`).
     fresh : bool
         Delete the checkpoint first.
-    backend : InProcess or LocalPool, optional
-        Runs the tasks; by default in this process for one worker, else a pool of
-        `protocol.workers` processes (every core when 0 or None).
+    executor : concurrent.futures.Executor, optional
+        Runs the tasks (a thread pool, a Dask client's executor, …; the caller shuts it down);
+        by default, in this process for one worker, else a pool of `protocol.workers`
+        processes (every core when 0 or None), shut down here.
 
     Returns
     -------
@@ -382,8 +383,9 @@ def run_sweep(protocol: SweepProtocol, out: str | Path | None = None, progress: 
     if fresh and path is not None:
         path.unlink(missing_ok=True)
     checkpoint = Checkpoint(path, p.settings())
-    if backend is None:
-        backend = InProcess() if p.workers == 1 else LocalPool(p.workers or None, initializer=worker_init)
+    own = executor is None  # an executor of our own is shut down here; a given one is the caller's
+    if own:
+        executor = InProcess() if p.workers == 1 else LocalPool(p.workers or None, initializer=worker_init)
     specs: dict[str, tuple[SweepModel, int, tuple[str, float] | None]] = {}
     for m in p.models:
         for n in m.ns:
@@ -404,10 +406,12 @@ def run_sweep(protocol: SweepProtocol, out: str | Path | None = None, progress: 
         return success_fraction(results, p.criterion)
 
     t0 = time.perf_counter()
-    workers = getattr(backend, "workers", 1)
+    workers = getattr(executor, "workers", getattr(executor, "_max_workers", 1))
+    failed = True
     try:
-        with _frozen_gc(isinstance(backend, InProcess)):
-            results, evaluated, stats = run_lines(lines, tasks_for, reduce, backend, checkpoint, progress)
+        with _frozen_gc(isinstance(executor, InProcess)):
+            results, evaluated, stats = run_lines(lines, tasks_for, reduce, executor, checkpoint, progress)
+        failed = False
     except KeyboardInterrupt:
         if path is None:
             raise
@@ -415,6 +419,9 @@ def run_sweep(protocol: SweepProtocol, out: str | Path | None = None, progress: 
         raise KeyboardInterrupt(f"{done} finished task{'s are' if done != 1 else ' is'} in {path}, and the same "
                                 "command (without --fresh) resumes from there" if done else
                                 "no task had finished") from None
+    finally:
+        if own:  # an interrupted or failed sweep kills its workers at once
+            executor.shutdown(wait=not failed, cancel_futures=failed)
     points: dict[str, dict[int, list[dict]]] = {}
     for (line, k), chunks in evaluated.items():
         points.setdefault(line, {})[k] = [r for chunk in chunks for r in chunk]

@@ -224,7 +224,7 @@ def test_closing_a_pool_kills_its_running_workers_and_removes_their_folder(tmp_p
         time.sleep(0.05)
     time.sleep(0.3)
     t0 = time.monotonic()
-    pool.close(cancel=True)
+    pool.shutdown(wait=False, cancel_futures=True)
     assert time.monotonic() - t0 < STOP_S
     assert fut.done() and not list(tmp_path.iterdir())
 

@@ -104,11 +104,11 @@ class _Interrupted(InProcess):
         super().__init__()
         self.limit = limit
 
-    def submit(self, fn, spec):
+    def submit(self, fn, /, *args, **kwargs):
         if self.limit == 0:
             raise KeyboardInterrupt
         self.limit -= 1
-        return super().submit(fn, spec)
+        return super().submit(fn, *args, **kwargs)
 
 
 def test_interrupted_sweep_resumes_without_redoing_finished_tasks(tmp_path):
@@ -189,10 +189,29 @@ def test_local_pool_gives_the_in_process_results():
         futures = [pool.submit(t.fn, t.spec) for t in tasks]
         remote = [f.result() for f in futures]
     finally:
-        pool.close()
+        pool.shutdown()
     local = [t.fn(t.spec) for t in tasks]
     strip = lambda res: [[r["overlap"] for r in chunk] for chunk in res]  # noqa: E731
     assert strip(remote) == strip(local)
+
+
+def test_any_executor_runs_a_sweep_with_the_in_process_results(tmp_path):
+    """A standard thread pool, given by the caller (and left to it), gives the serial results and
+    the same checkpoint; a rerun on it reads everything back."""
+    import concurrent.futures as cf
+
+    data = {"kind": "capacity_scaling", "N": [12, 16], "trials": 4, "flips": 1, "levels": [0.5], "rel_tol": 0.5,
+            "cue_duration": "120 ms", "duration": "320 ms", "workers": 1,
+            "models": {"hop": {"model": "hopfield", "chunk": 2}}}
+    serial = run_sweep(validate(data, "t.toml"), tmp_path / "serial")
+    with cf.ThreadPoolExecutor(2) as threads:
+        pooled = run_sweep(validate(data, "t.toml"), tmp_path / "threads", executor=threads)
+        again = run_sweep(validate(data, "t.toml"), tmp_path / "threads", executor=threads)
+        assert threads.submit(int, "7").result() == 7  # the caller's executor: still open
+    overlaps = lambda run: {line: {k: [r["overlap"] for r in trials] for k, trials in pts.items()}  # noqa: E731
+                            for line, pts in run.points.items()}
+    assert pooled.lines == serial.lines and overlaps(pooled) == overlaps(serial)
+    assert again.computed == 0 and again.resumed == pooled.computed and again.lines == serial.lines
 
 
 # ---- trials, fits and the verdict ----------------------------------------------------------------
