@@ -291,6 +291,10 @@ def _run_parser(sub: argparse._SubParsersAction) -> None:
                    help="seed of every pattern, cue and network (default: the protocol's)")
     p.add_argument("--workers", type=int, default=None,
                    help="capacity sweeps: worker processes (0 = every core, 1 = in this process)")
+    p.add_argument("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
+                   help="capacity sweeps: run the tasks on Dask — 'local' starts a cluster of --workers processes "
+                        "on this machine, an address sends them to a running scheduler (needs the dask extra: "
+                        "pip install 'astrobrian[dask]')")
     p.add_argument("--fresh", action="store_true",
                    help="capacity sweeps: discard OUT/checkpoint.jsonl instead of resuming from it")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
@@ -308,7 +312,8 @@ def _run_protocol(args: argparse.Namespace) -> int:
         settings.append(("seed", args.seed))
     path, data = protocols.read(args.protocol, settings)
     kind = protocols.protocol_kind(data, path.name)
-    options = protocols.RunOptions(device=args.device, workers=args.workers, fresh=args.fresh)
+    options = protocols.RunOptions(device=args.device, workers=args.workers, fresh=args.fresh,
+                                   scheduler=args.scheduler)
     protocol = kind.validate(kind.prepare(data, options, path.name), path.name)
     out = args.out if args.out is not None else Path("results") / protocol.name
     check_output_folder(out, kind.outputs, "--out" if args.out is not None else "output folder")

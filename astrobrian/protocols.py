@@ -26,11 +26,12 @@ from .schema import ProtocolError, RunTimes
 
 @dataclass(frozen=True)
 class RunOptions:
-    """What the command line adds to a protocol: a device, sweep workers, a fresh start."""
+    """What the command line adds to a protocol: a device, sweep workers, a fresh start, a Dask scheduler."""
 
     device: str | None = None
     workers: int | None = None
     fresh: bool = False
+    scheduler: str | None = None
 
 
 @dataclass(frozen=True)

@@ -398,8 +398,8 @@ def prepare(data: dict, options: Any, source: object) -> dict:
     """
     from .protocols import apply_settings
 
-    if options.workers is not None or options.fresh:
-        raise InputError("--workers/--fresh", "only with capacity sweeps (kind = capacity_scaling or "
+    if options.workers is not None or options.fresh or options.scheduler is not None:
+        raise InputError("--workers/--fresh/--scheduler", "only with capacity sweeps (kind = capacity_scaling or "
                          "knockout_capacity)", source)
     if options.device is not None:
         data = apply_settings(data, {"device": options.device}, source)

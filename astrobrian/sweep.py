@@ -39,9 +39,10 @@ import signal
 import tempfile
 import threading
 import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Generator
+from typing import Any, Callable, Generator, Iterator
 
 from . import interrupt
 from .errors import InputError
@@ -155,6 +156,78 @@ class LocalPool(cf.Executor):
         else:
             pool.shutdown(wait=wait)
         self._remove_tmpdir()
+
+
+#: what a Dask scheduler address starts with
+DASK_PROTOCOLS = ("tcp://", "tls://", "ucx://", "inproc://")
+
+
+def check_scheduler(scheduler: str, field: str = "--scheduler") -> str:
+    """`scheduler` ('local' or a Dask scheduler address) if Dask's `distributed` imports, else an
+    InputError naming the extra to install (both checked before any work).
+
+    Parameters
+    ----------
+    scheduler : str
+        'local' (a LocalCluster on this machine) or an address such as tcp://HOST:PORT.
+    field : str
+        The option named in errors.
+
+    Returns
+    -------
+    str
+    """
+    if scheduler != "local" and not (isinstance(scheduler, str) and scheduler.startswith(DASK_PROTOCOLS)):
+        raise InputError(field, "local, or a Dask scheduler address such as tcp://HOST:PORT", scheduler)
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError(field, "Dask's distributed, for a sweep on a Dask cluster: pip install 'astrobrian[dask]'",
+                         scheduler) from None
+    return scheduler
+
+
+@contextmanager
+def dask_executor(scheduler: str, workers: int | None = None, field: str = "--scheduler") -> Iterator[cf.Executor]:
+    """A Dask cluster's `concurrent.futures.Executor` for a sweep, closed afterwards.
+
+    Parameters
+    ----------
+    scheduler : str
+        'local' starts a `LocalCluster` of `workers` processes, one thread each (Dask sets their
+        BLAS threads to 1); an address (tcp://HOST:PORT) connects to a running scheduler.
+    workers : int, optional
+        Processes of a local cluster (0 or None: every core); ignored with an address.
+    field : str
+        The option named in errors.
+
+    Yields
+    ------
+    concurrent.futures.Executor
+        ``Client.get_executor(pure=False)``, with `workers` set to the cluster's threads.
+    """
+    check_scheduler(scheduler, field)
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=resolve_workers(workers), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout=10)
+        except (OSError, TimeoutError) as err:
+            raise InputError(field, "the address of a running Dask scheduler", f"{scheduler} ({err})") from None
+    executor = client.get_executor(pure=False)
+    executor.workers = max(1, sum(client.nthreads().values()))
+    try:
+        yield executor
+    finally:
+        executor.shutdown(wait=False)  # cancels what an interrupted sweep left queued
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def resolve_workers(workers: int | None) -> int:
@@ -357,4 +430,4 @@ def run_lines(
 
 
 __all__ = ["Task", "InProcess", "LocalPool", "Checkpoint", "SweepStats", "run_lines", "fingerprint",
-           "resolve_workers"]
+           "resolve_workers", "check_scheduler", "dask_executor"]

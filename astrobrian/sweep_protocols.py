@@ -61,7 +61,7 @@ from .schema import (
     rung_name,
     sizes,
 )
-from .sweep import Checkpoint, InProcess, LocalPool, run_lines
+from .sweep import Checkpoint, InProcess, LocalPool, check_scheduler, dask_executor, run_lines
 
 #: the protocol kinds of this module
 SWEEP_KINDS = ("capacity_scaling", "knockout_capacity")
@@ -608,13 +608,16 @@ def prepare(data: dict, options: Any, source: object) -> dict:
     if options.device not in (None, "runtime"):
         raise InputError("--device", "runtime for capacity sweeps (every trial is a new network: a standalone "
                          "build per trial would cost more than the trial)", options.device)
+    if options.scheduler is not None:
+        check_scheduler(options.scheduler)  # before any work: the extra installed, an address's form
     if options.workers is not None:
         data = {**data, "workers": options.workers}
     return data
 
 
 def run(protocol: SweepProtocol, out: Path, options: Any, progress: Any = None) -> SweepRun:
-    """Run the sweep, resuming from OUT/checkpoint.jsonl unless the options say fresh.
+    """Run the sweep, resuming from OUT/checkpoint.jsonl unless the options say fresh; on a Dask
+    cluster when they name a scheduler (`astrobrian.sweep.dask_executor`).
 
     Parameters
     ----------
@@ -623,7 +626,8 @@ def run(protocol: SweepProtocol, out: Path, options: Any, progress: Any = None) 
     out : Path
         The output folder, which holds the checkpoint.
     options : RunOptions
-        Its fresh flag starts the sweep afresh.
+        `fresh` starts the sweep afresh; `scheduler` ('local' or tcp://HOST:PORT) runs it on Dask,
+        a local cluster of `protocol.workers` processes or a running scheduler.
     progress : callable, optional
         ``progress(done, known, label, final)`` (`run_lines`).
 
@@ -631,7 +635,12 @@ def run(protocol: SweepProtocol, out: Path, options: Any, progress: Any = None) 
     -------
     SweepRun
     """
-    return run_sweep(protocol, out, progress=progress, fresh=bool(getattr(options, "fresh", False)))
+    fresh = bool(getattr(options, "fresh", False))
+    scheduler = getattr(options, "scheduler", None)
+    if scheduler is None:
+        return run_sweep(protocol, out, progress=progress, fresh=fresh)
+    with dask_executor(scheduler, protocol.workers) as executor:
+        return run_sweep(protocol, out, progress=progress, fresh=fresh, executor=executor)
 
 
 #: every file a sweep's result set may hold
