@@ -98,6 +98,25 @@ def _worker_start(tmpdir: str, init: str | None) -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked since the spawn
 
 
+#: the environment variables that set the BLAS and OpenMP thread counts of a new process
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """Processes started in the block use one BLAS thread (unless the user set the variables): a
+    sweep runs one worker per core, and each worker's BLAS threads would otherwise compete for
+    the other cores. This process's own BLAS, already loaded, keeps its threads."""
+    added = [name for name in BLAS_THREAD_VARIABLES if name not in os.environ]
+    for name in added:
+        os.environ[name] = "1"
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
+
+
 class LocalPool(cf.Executor):
     """A pool of `workers` processes (spawned: a clean interpreter each, safe with Brian2);
     `initializer`, a module-level function, runs once per worker (imports, Brian2 preferences).
@@ -122,13 +141,14 @@ class LocalPool(cf.Executor):
         # its start-up can't interrupt it; here the signal waits the few ms of the spawn
         if self._pool is None:
             raise RuntimeError("cannot submit to a pool that was shut down")
-        if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-            return self._pool.submit(fn, *args, **kwargs)
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-        try:
-            return self._pool.submit(fn, *args, **kwargs)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        with single_threaded_blas():  # a worker spawned now: one BLAS thread, one worker per core
+            if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+                return self._pool.submit(fn, *args, **kwargs)
+            old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+            try:
+                return self._pool.submit(fn, *args, **kwargs)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Wait for the running tasks, or (`cancel_futures`) drop the queued ones and kill the workers.
@@ -430,4 +450,4 @@ def run_lines(
 
 
 __all__ = ["Task", "InProcess", "LocalPool", "Checkpoint", "SweepStats", "run_lines", "fingerprint",
-           "resolve_workers", "check_scheduler", "dask_executor"]
+           "resolve_workers", "check_scheduler", "dask_executor", "single_threaded_blas"]

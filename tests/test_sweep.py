@@ -195,6 +195,21 @@ def test_local_pool_gives_the_in_process_results():
     assert strip(remote) == strip(local)
 
 
+def test_pool_workers_use_one_blas_thread_and_this_process_keeps_its_setting(monkeypatch):
+    import os
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")  # a user's own setting is left alone
+    pool = LocalPool(1)
+    try:
+        seen = pool.submit(os.getenv, "OPENBLAS_NUM_THREADS").result()
+        mkl = pool.submit(os.getenv, "MKL_NUM_THREADS").result()
+    finally:
+        pool.shutdown()
+    assert seen == "1" and mkl == "3"
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+
+
 def test_any_executor_runs_a_sweep_with_the_in_process_results(tmp_path):
     """A standard thread pool, given by the caller (and left to it), gives the serial results and
     the same checkpoint; a rerun on it reads everything back."""
