@@ -46,6 +46,7 @@ def test_reproduces_authors_trajectory_to_rounding():
     np.testing.assert_allclose(traj.x, ref, rtol=0, atol=1e-12)
 
 
+@pytest.mark.slow  # 20 s; the authors' trajectories are checked in the default run at small N
 def test_reference_setting_recalls_k10_in_n500():
     """β = 5, dt = 0.05, leaks 1, reference init: N = 500, K = 10, 10 % flipped bits."""
     rng = np.random.default_rng(2025)
