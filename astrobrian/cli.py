@@ -348,11 +348,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop = StopOnSignal()
     name = "astrobrian"
     try:
-        with stop:  # from the start: building the parser imports Brian2 (seconds)
+        with stop:  # from the start: a stop while the parser is built is one line too
             args = build_parser().parse_args(argv)
             name = f"astrobrian {args.command}"
-            if args.command == "run" or "brian2" in sys.modules:
-                stop.brian2()
+            if args.command in ("run", "protocols", "models") or "brian2" in sys.modules:
+                stop.brian2()  # these import Brian2, whose import would install its own Ctrl+C handler
             if args.command in ("run", "protocols"):  # rungs, knockouts and kinds registered outside astrobrian
                 from .plugins import load_plugins
 

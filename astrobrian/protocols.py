@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import InputError
-from .models import resolve_file
 from .schema import ProtocolError, RunTimes
 
 
@@ -123,6 +122,8 @@ def available() -> list[str]:
 
 def resolve(name_or_path: str | Path | None) -> Path:
     """A library name ('recall', the default when None) or a path to a .toml file."""
+    from .models import resolve_file  # imports Brian2: not needed to build the command line's parser
+
     return resolve_file("recall" if name_or_path is None else name_or_path, library_dir(), "protocol")
 
 
