@@ -191,7 +191,8 @@ class ModelSpec:
             self.set_initial(group)
         return group
 
-    def synapses(self, source, target, name: str | None = None, initial: bool = False, **kwargs):
+    def synapses(self, source, target, name: str | None = None, initial: bool = False, extra_equations: str = "",
+                 **kwargs):
         """A Synapses of this model (brian2_class = "Synapses") between source and target, not
         connected yet.
 
@@ -204,6 +205,8 @@ class ModelSpec:
         initial : bool
             Set the model's initial values (only possible once connected: usually
             `set_initial` after `connect`).
+        extra_equations : str
+            Equations added to the model's (e.g. a builder's stored copy of a subexpression).
         **kwargs
             Passed to `brian2.Synapses` (e.g. ``dt``).
 
@@ -220,7 +223,10 @@ class ModelSpec:
         opts = dict(method=self.method, namespace=_linked_namespace(self.namespace, code, source, target))
         opts.update({k: v for k, v in self.pathways.items()})
         opts.update(kwargs)
-        syn = Synapses(source, target, model=self.equations, name=name or self.name + "*", **opts)
+        from brian2 import Equations
+
+        model = self.equations + Equations(extra_equations) if extra_equations.strip() else self.equations
+        syn = Synapses(source, target, model=model, name=name or self.name + "*", **opts)
         if initial:
             self.set_initial(syn)
         return syn

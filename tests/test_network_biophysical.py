@@ -82,9 +82,10 @@ def test_knockout_switches_act_on_the_same_network():
     alive = np.asarray(net.synapses.alive[:]).reshape(8, 8)
     assert np.array_equal(cicr, cicr.T) and np.array_equal(alive, alive.T)  # one process per unordered pair
     assert 0.3 < 1 - cicr.mean() < 0.7 and 0.1 < 1 - alive.mean() < 0.4
-    coupled = build_network("biophysical", xi, coupling=TerritoryCoupling(2, gap_junction=1.0))
+    coupled = build_network("biophysical", xi, coupling=TerritoryCoupling(2, gap_junction=1.0),
+                            memory_modes="connections")
     blocked = build_network("biophysical", xi, coupling=TerritoryCoupling(2, gap_junction=1.0),
-                            knockouts=Knockouts(gap_junction_block=1.0))
+                            knockouts=Knockouts(gap_junction_block=1.0), memory_modes="connections")
     assert coupled.parameters["gap_junction"] == 1.0 and blocked.parameters["gap_junction"] == 0.0
     assert len(coupled.groups["read"]) == 2 * len(blocked.groups["read"])  # IP3 to the other astrocyte's modes
     glio = build_network("biophysical", xi, knockouts=Knockouts(gliotransmission_block=1.0))

@@ -25,7 +25,7 @@ def _problem(n, k, seed, flip=0.15):
 def test_builder_wires_processes_through_n2k_mode_connections():
     n, k = 8, 3
     xi, _ = _problem(n, k, 0)
-    net = build_network("spiking", xi)
+    net = build_network("spiking", xi, memory_modes="connections")
     assert len(net.synapses) == n * n  # one tripartite synapse (and process) per ordered pair
     assert net.groups["modes"].N == k
     assert len(net.groups["read"]) == len(net.groups["write"]) == n * n * k  # never N⁴
@@ -33,10 +33,39 @@ def test_builder_wires_processes_through_n2k_mode_connections():
     syn, mode = np.asarray(net.groups["read"].i[:]), np.asarray(net.groups["read"].j[:])
     np.testing.assert_array_equal(net.groups["read"].w[:], xi[post[syn], mode] * xi[pre[syn], mode])
     # territories: one set of K modes per astrocyte
-    terr = build_network("spiking", xi, coupling=TerritoryCoupling(3, seed=1))
+    terr = build_network("spiking", xi, coupling=TerritoryCoupling(3, seed=1), memory_modes="connections")
     assert terr.groups["modes"].N == 3 * k and len(terr.groups["read"]) == n * n * k
     # the slower process clock
     assert float(net.synapses.clock.dt / net.neurons.clock.dt) == pytest.approx(10.0)
+    # on the runtime device 'auto' computes the same modes as matrix products
+    assert build_network("spiking", xi).memory_modes.method == "matrix"
+
+
+@pytest.mark.parametrize("rung", ["spiking", "biophysical"])
+def test_matrix_modes_equal_the_summed_connections(rung):
+    """The two methods of the memory modes give the same run: q and Tψ equal to round-off, every
+    spike at the same time (three territories with a gap junction and half their processes ablated)."""
+    n, k = 12, 4
+    xi, cue = _problem(n, k, 2)
+    runs = {}
+    for method in ("connections", "matrix"):
+        net = build_network(rung, xi, seed=2, memory_modes=method,
+                            coupling=TerritoryCoupling(3, seed=0, gap_junction=0.3),
+                            knockouts=Knockouts(process_ablation=0.5, seed=1), readout_window=20 * ms)
+        run = net.recall(cue, 0, cue_duration=40 * ms, duration=70 * ms)
+        runs[method] = (run, np.asarray(net.synapses.Tpsi[:]), np.asarray(net.groups["modes"].q[:]))
+    (a, tpsi_a, q_a), (b, tpsi_b, q_b) = runs["connections"], runs["matrix"]
+    assert np.abs(tpsi_a).max() > 0.05  # the modes carry a real drive
+    np.testing.assert_allclose(tpsi_b, tpsi_a, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(q_b, q_a, rtol=0, atol=1e-10)
+    np.testing.assert_array_equal(b.recordings["spike_i"], a.recordings["spike_i"])
+    np.testing.assert_array_equal(b.recordings["spike_t"], a.recordings["spike_t"])
+
+
+def test_matrix_modes_are_refused_where_they_cannot_run():
+    xi, _ = _problem(8, 2, 0)
+    with pytest.raises(InputError, match="memory_modes"):
+        build_network("spiking", xi, memory_modes="dense")
 
 
 def test_synapses_and_processes_start_at_rest_and_the_cue_is_only_a_current():
@@ -88,7 +117,7 @@ def test_coupling_cut_removes_the_modes_drive_and_recall():
     n, k = 16, 5
     xi, cue = _problem(n, k, 1)
     cut = build_network("spiking", xi, seed=1, knockouts=Knockouts(coupling_cut=1.0))
-    assert cut.groups["write"].namespace["coupling"] == 0.0
+    assert cut.memory_modes.coupling == 0.0
     run = cut.recall(cue, 0)
     assert np.all(cut.synapses.Tpsi[:] == 0)  # no drive from the modes, the processes still there
     assert np.any(cut.synapses.p[:] != 0)
@@ -112,7 +141,7 @@ def test_units_are_checked_and_overrides_reach_the_model_files():
     net = build_network("spiking", xi, tau_p=80 * ms, J=2 * nA, neuron={"tau_r": 30 * ms})
     assert net.synapses.namespace["tau_p"] == 80 * ms and net.neurons.namespace["tau_r"] == 30 * ms
     assert net.synapses.namespace["a"] == 1 / 8
-    assert net.groups["write"].namespace["coupling"] == 1 / 64
+    assert net.memory_modes.coupling == 1 / 64
     with pytest.raises(InputError, match="tau_s"):
         build_network("spiking", xi, tau_s=0.02)  # no unit
     with pytest.raises(InputError, match="cue_current"):

@@ -128,17 +128,15 @@ def probe_coupling(network: Any, probes: int | None = None, amplitude: float = 0
     CouplingEstimate
         T_eff against the stored T, over the surviving processes.
     """
-    syn, groups = network.synapses, network.groups
-    if "write" not in groups or "Tpsi" not in syn.variables:
+    syn, modes = network.synapses, network.memory_modes
+    if modes is None or "Tpsi" not in syn.variables:
         raise InputError("network", "a memory network with astrocyte processes (rate, spiking or biophysical rung)",
                          network.rung)
     n_proc = len(syn)
     probes = 2 * n_proc if probes is None else require_positive_int("probes", probes, minimum=n_proc)
     set_psi = _process_setter(network)
-    read, write = groups["read"].summed_updaters["q_post"], groups["write"].summed_updaters["Tpsi_post"]
-    orders = read.order, write.order
-    read.order, write.order = -30, -20  # within the step: read ψ → q, then write q → Tψ, then update
-    step = groups["write"].clock.dt
+    orders = modes.schedule(-30)  # within the step: read ψ → q, then write q → Tψ, then update
+    step = modes.modes.clock.dt
     rng = np.random.default_rng(seed)
     psi_in = rng.uniform(-amplitude, amplitude, (probes, n_proc))
     psi_in[:, np.asarray(syn.alive[:]) == 0] = 0.0
@@ -154,7 +152,7 @@ def probe_coupling(network: Any, probes: int | None = None, amplitude: float = 0
             responses[k] = np.asarray(syn.Tpsi[:])
     finally:
         network.network.restore("before_probe")
-        read.order, write.order = orders
+        modes.restore_schedule(orders)
     alive = np.asarray(syn.alive[:]) != 0  # removed processes are not probed
     effective = np.linalg.lstsq(used[:, alive], responses[:, alive], rcond=None)[0].T  # responses = ψ T_effᵀ
     params = network.parameters

@@ -114,6 +114,7 @@ class MemoryNetwork:
     monitors: dict[str, Any]
     patterns: np.ndarray
     parameters: dict = field(default_factory=dict)
+    memory_modes: Any = None  # the MemoryModes (astrocyte rungs): method, updaters, schedule
 
     def __post_init__(self) -> None:
         watch_states(self.network)

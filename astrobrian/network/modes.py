@@ -1,16 +1,23 @@
 """The astrocyte's memory modes, shared by every rung: processes couple through K collective
-modes per astrocyte territory (docs/models.md#memory-modes: T contracted through the patterns), wired with
-explicit index arrays as summed variables — N²K connections each way, never N⁴."""
+modes per astrocyte territory (docs/models.md#memory-modes: T contracted through the patterns), computed
+either as two matrix products per process step (runtime device) or as summed-variable connections with
+explicit index arrays (N²K connections each way, any device) — never N⁴."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..abstract.process_coupling import FullCoupling, TerritoryCoupling, coupling_from_name
 from ..errors import InputError
+
+#: how the modes are computed: 'matrix' (NumPy matrix products on the process clock, runtime device
+#: only), 'connections' (Brian2 summed variables, every device), 'auto' (matrix where it can run)
+MODE_METHODS = ("auto", "matrix", "connections")
+#: the stored copy of ψ the matrix method reads (ψ is a subexpression of the synapse models)
+PSI_COPY = "psi_read"
 
 
 def all_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -32,33 +39,142 @@ def mode_coupling(spec: object) -> FullCoupling | TerritoryCoupling:
     return coupling
 
 
+def mode_method(method: object) -> str:
+    """'matrix' or 'connections' for `method` on the current device ('auto': matrix on the runtime
+    device, connections on a standalone one, where a NumPy operation cannot run)."""
+    from ..devices import is_standalone
+
+    if not isinstance(method, str) or method not in MODE_METHODS:
+        raise InputError("memory_modes", f"one of {', '.join(repr(m) for m in MODE_METHODS)}", method)
+    if method == "auto":
+        return "connections" if is_standalone() else "matrix"
+    if method == "matrix" and is_standalone():
+        raise InputError("memory_modes", "'connections' or 'auto' on a standalone device (the matrix method is a "
+                         "NumPy operation of the runtime device)", method)
+    return method
+
+
+def mode_equations(method: str) -> str:
+    """Extra synapse equations a mode method needs (the matrix method reads a stored copy of ψ)."""
+    return f"{PSI_COPY} : 1" if method == "matrix" else ""
+
+
 @dataclass
 class MemoryModes:
-    """The mode group and its two summed connections (read ψ → q, write q → Tψ)."""
+    """The mode group and what updates it: two summed connections (read ψ → q, write q → Tψ) or one
+    matrix operation (with the run_regularly that copies ψ for it)."""
 
+    method: str
     modes: Any
-    read: Any
-    write: Any
     territories: np.ndarray  # (N, N) astrocyte label of each process
     gap_junction: float = 0.0  # IP3 passed between astrocytes (after the knockout)
+    read: Any = None
+    write: Any = None
+    operation: Any = None
+    copy: Any = None
+    _coupling: list = field(default_factory=lambda: [1.0])
 
     @property
     def objects(self) -> tuple:
+        """The Brian2 objects to add to a Network (the ψ copy runs with its synapses)."""
+        if self.method == "matrix":
+            return self.modes, self.operation
         return self.modes, self.read, self.write
 
     def groups(self) -> dict[str, Any]:
+        """The named objects a network keeps ('modes' always; 'read'/'write' or 'operation')."""
+        if self.method == "matrix":
+            return {"modes": self.modes, "operation": self.operation}
         return {"modes": self.modes, "read": self.read, "write": self.write}
+
+    @property
+    def updaters(self) -> list:
+        """The code runners of one process step, in the order they must run."""
+        if self.method == "matrix":
+            return [self.copy, self.operation]
+        return [self.read.summed_updaters["q_post"], self.write.summed_updaters["Tpsi_post"]]
+
+    def schedule(self, order: int) -> tuple[int, ...]:
+        """Run the updaters at orders `order`, `order` + 1 (slot 'groups'); the previous orders returned."""
+        previous = tuple(u.order for u in self.updaters)
+        for k, u in enumerate(self.updaters):
+            u.order = order + k
+        return previous
+
+    def restore_schedule(self, orders: tuple[int, ...]) -> None:
+        """Put back the orders `schedule` returned."""
+        for u, o in zip(self.updaters, orders):
+            u.order = o
+
+    @property
+    def coupling(self) -> float:
+        """The coupling scale s applied when q is written back (Tψ = s Σ_μ w q_μ)."""
+        if self.method == "matrix":
+            return self._coupling[0]
+        return float(self.write.namespace["coupling"])
+
+
+def _mode_weights(xi: np.ndarray, labels: np.ndarray, gap: float):
+    """Index arrays of the two connections: (read i, read j, read w), (write i, write j, write w)."""
+    n, k = xi.shape
+    post, pre = all_pairs(n)
+    astro_ids = np.unique(labels)
+    astro_of = np.searchsorted(astro_ids, labels[post, pre])  # territory of each synapse
+    syn_idx = np.repeat(np.arange(n * n), k)
+    mu = np.tile(np.arange(k), n * n)
+    mode_idx = astro_of[syn_idx] * k + mu
+    weight = xi[post[syn_idx], mu] * xi[pre[syn_idx], mu]
+    read_i, read_j, read_w = [syn_idx], [mode_idx], [weight]
+    if gap > 0 and astro_ids.size > 1:
+        for shift in range(1, astro_ids.size):  # every other astrocyte, through gap junctions
+            read_i.append(syn_idx)
+            read_j.append(((astro_of[syn_idx] + shift) % astro_ids.size) * k + mu)
+            read_w.append(gap * weight)
+    return ((np.concatenate(read_i), np.concatenate(read_j), np.concatenate(read_w)), (mode_idx, syn_idx, weight))
+
+
+class ModeProducts:
+    """The memory modes as matrix products: q_a = diag(Ξᵀ (Ψ ∘ M_a) Ξ) per territory a (with the gap
+    junction's share of the others), Tψ = s Σ_a M_a ∘ (Ξ diag(q_a) Ξᵀ) — 4 N²K flops per territory."""
+
+    def __init__(self, xi: np.ndarray, labels: np.ndarray, gap: float):
+        self.xi = np.ascontiguousarray(xi, dtype=float)
+        n = xi.shape[0]
+        post, pre = all_pairs(n)
+        ids = np.unique(labels)
+        flat = labels[post, pre].reshape(n, n)  # [post, pre], as synapse k = post·N + pre
+        self.masks = None if ids.size == 1 else [(flat == a).astype(float) for a in ids]
+        self.gap = gap if ids.size > 1 else 0.0
+
+    def read(self, psi: np.ndarray) -> np.ndarray:
+        """Mode amplitudes q, shape (territories, K), from ψ (N², synapse order)."""
+        n = self.xi.shape[0]
+        p = psi.reshape(n, n)
+        if self.masks is None:
+            return np.einsum("ik,ik->k", p @ self.xi, self.xi)[None]
+        own = np.stack([np.einsum("ik,ik->k", (p * m) @ self.xi, self.xi) for m in self.masks])
+        if self.gap > 0:
+            own = own + self.gap * (own.sum(axis=0) - own)
+        return own
+
+    def write(self, q: np.ndarray, scale: float) -> np.ndarray:
+        """(Tψ) in synapse order (N²) from the mode amplitudes q (territories, K)."""
+        if self.masks is None:
+            return (scale * ((self.xi * q[0]) @ self.xi.T)).ravel()
+        out = sum(m * ((self.xi * qa) @ self.xi.T) for m, qa in zip(self.masks, q))
+        return (scale * out).ravel()
 
 
 def wire_memory_modes(xi: np.ndarray, synapses: Any, coupling: FullCoupling | TerritoryCoupling, scale: float,
-                      name: str, gap_junction_block: float = 0.0, **clock: Any) -> MemoryModes:
+                      name: str, gap_junction_block: float = 0.0, method: str = "auto", **clock: Any) -> MemoryModes:
     """Modes μ (one per pattern and territory) read q_μ = Σ w ψ from the processes of `synapses`
     (all N² pairs, k = post·N + pre) and write back (Tψ) = scale Σ_μ w q_μ, w = ξ_iμ ξ_jμ.
 
     With territories, gap = TerritoryCoupling.gap_junction × (1 − `gap_junction_block`) is the
     IP3 passing between astrocytes: a process also feeds the modes of every other astrocyte with
     weight gap·w, so T = T_territory + gap·T_between = (1 − gap) T_territory + gap T_full, as in
-    the abstract model.
+    the abstract model. Both methods compute the same q and Tψ, at the same point of the step
+    (slot 'groups', before the synapses update), to round-off.
 
     Parameters
     ----------
@@ -66,7 +182,7 @@ def wire_memory_modes(xi: np.ndarray, synapses: Any, coupling: FullCoupling | Te
         The stored patterns, ±1, shape (N, K).
     synapses : brian2.Synapses
         The N² processes, connected with k = post·N + pre, with ψ read into the modes and Tψ
-        written back (summed variables of the memory_modes model).
+        written back (for the matrix method, created with `mode_equations('matrix')`).
     coupling : FullCoupling or TerritoryCoupling
         One astrocyte, or territories (and their gap junction).
     scale : float
@@ -75,40 +191,56 @@ def wire_memory_modes(xi: np.ndarray, synapses: Any, coupling: FullCoupling | Te
         Prefix of the Brian2 objects' names.
     gap_junction_block : float
         Fraction of the gap junction knocked out, in [0, 1].
+    method : str
+        'matrix', 'connections' or 'auto' (`MODE_METHODS`).
     **clock
-        Clock keywords (dt or clock) for the mode group and both connections.
+        Clock keywords (dt or clock) for the mode group and its updaters.
 
     Returns
     -------
     MemoryModes
-        The mode group, the read and write connections, the territory labels (N, N) and the gap
-        junction after the block.
+        The mode group and its updaters, the territory labels (N, N) and the gap junction after the block.
     """
     from .. import models
 
+    method = mode_method(method)
     n, k = xi.shape
-    post, pre = all_pairs(n)
     mode_spec = models.load("memory_modes", coupling=scale)
     labels = coupling.territory_labels(n) if isinstance(coupling, TerritoryCoupling) else np.zeros((n, n), int)
-    astro_ids = np.unique(labels)
-    astro_of = np.searchsorted(astro_ids, labels[post, pre])  # territory of each synapse
-    modes = mode_spec.neuron_group(k * astro_ids.size, name=f"{name}_modes", **clock)
-    n_syn = n * n
-    syn_idx = np.repeat(np.arange(n_syn), k)
-    mu = np.tile(np.arange(k), n_syn)
-    mode_idx = astro_of[syn_idx] * k + mu
-    weight = xi[post[syn_idx], mu] * xi[pre[syn_idx], mu]
-    read_i, read_j, read_w = [syn_idx], [mode_idx], [weight]
+    n_astro = np.unique(labels).size
     gap = coupling.gap_junction * (1.0 - gap_junction_block) if isinstance(coupling, TerritoryCoupling) else 0.0
-    if gap > 0 and astro_ids.size > 1:
-        for shift in range(1, astro_ids.size):  # every other astrocyte, through gap junctions
-            read_i.append(syn_idx)
-            read_j.append(((astro_of[syn_idx] + shift) % astro_ids.size) * k + mu)
-            read_w.append(gap * weight)
+    modes = mode_spec.neuron_group(k * n_astro, name=f"{name}_modes", **clock)
+    if method == "matrix":
+        return _matrix_modes(xi, synapses, modes, labels, gap, float(mode_spec.namespace["coupling"]), name, clock)
+    (read_i, read_j, read_w), (write_i, write_j, write_w) = _mode_weights(xi, labels, gap)
     read = mode_spec.connection("read", synapses, modes, name=f"{name}_read", **clock)
-    read.connect(i=np.concatenate(read_i), j=np.concatenate(read_j))
-    read.w = np.concatenate(read_w)
+    read.connect(i=read_i, j=read_j)
+    read.w = read_w
     write = mode_spec.connection("write", modes, synapses, name=f"{name}_write", **clock)
-    write.connect(i=mode_idx, j=syn_idx)
-    write.w = weight
-    return MemoryModes(modes, read, write, labels, gap)
+    write.connect(i=write_i, j=write_j)
+    write.w = write_w
+    return MemoryModes("connections", modes, labels, gap, read=read, write=write)
+
+
+def _matrix_modes(xi, synapses, modes, labels, gap, scale, name, clock) -> MemoryModes:
+    """The matrix method: copy ψ (run_regularly), then one NetworkOperation writes q and Tψ."""
+    from brian2 import NetworkOperation
+
+    if PSI_COPY not in synapses.variables:
+        raise InputError("synapses", f"Synapses created with mode_equations('matrix') (a '{PSI_COPY}' variable)",
+                         synapses.name)
+    products = ModeProducts(xi, labels, gap)
+    psi_var, tpsi_var, q_var = synapses.variables[PSI_COPY], synapses.variables["Tpsi"], modes.variables["q"]
+    scale_box = [scale]
+    # the summed updaters run at ('groups', target.order − 1): the copy, then the operation, take that place
+    copy = synapses.run_regularly(f"{PSI_COPY} = psi", when="groups", order=synapses.order - 2,
+                                  name=f"{name}_psi_copy", **clock)
+
+    def step() -> None:
+        q = products.read(psi_var.get_value())
+        q_var.set_value(q.ravel())
+        tpsi_var.set_value(products.write(q, scale_box[0]))
+
+    operation = NetworkOperation(step, when="groups", order=synapses.order - 1, name=f"{name}_mode_products",
+                                 **clock)
+    return MemoryModes("matrix", modes, labels, gap, operation=operation, copy=copy, _coupling=scale_box)

@@ -22,7 +22,7 @@ from ..abstract.neuron_astrocyte import NeuronAstrocyteMemory
 from ..errors import InputError, require_positive
 from ..patterns import check_patterns, overlaps
 from .base import MemoryNetwork, RecallRun, run_checked
-from .modes import all_pairs, mode_coupling, wire_memory_modes
+from .modes import all_pairs, mode_coupling, mode_equations, mode_method, wire_memory_modes
 from .rungs import Rung, register_rung
 
 
@@ -91,6 +91,7 @@ def build_rate_network(
     dt: float = 0.05,
     record: bool = True,
     name: str = "memory",
+    memory_modes: str = "auto",
     **params: Any,
 ) -> MemoryNetwork:
     """Rung 1: the abstract rate model as a Brian2 network, started from `init` for one cue.
@@ -114,6 +115,8 @@ def build_rate_network(
         Record x with a StateMonitor (needed by `read_out`).
     name : str
         Prefix of the Brian2 objects' names.
+    memory_modes : str
+        How the memory modes are computed: 'auto', 'matrix' or 'connections' (docs/models.md#memory-modes).
     **params
         Parameters of `NeuronAstrocyteMemory`.
 
@@ -145,18 +148,18 @@ def build_rate_network(
                            tau_s=abstract.tau_s * second, tau_p=abstract.tau_p * second)
     clock_dt = dt * second
     neurons = neuron_spec.neuron_group(n, name=f"{name}_neurons", dt=clock_dt)
-    synapses = syn_spec.synapses(neurons, neurons, name=f"{name}_synapses", dt=clock_dt)
+    method = mode_method(memory_modes)
+    synapses = syn_spec.synapses(neurons, neurons, name=f"{name}_synapses", dt=clock_dt,
+                                 extra_equations=mode_equations(method))
     # explicit index arrays (readable before a standalone run): synapse k = post·N + pre
     post, pre = all_pairs(n)
     synapses.connect(i=pre, j=post)
     syn_spec.set_initial(synapses)
 
     wired = wire_memory_modes(xi, synapses, coupling, abstract.T.scale, name, dt=clock_dt,
-                              gap_junction_block=abstract.effects.gap_junction_block)
-    modes, read, write = wired.modes, wired.read, wired.write
+                              gap_junction_block=abstract.effects.gap_junction_block, method=method)
     # start-of-step semantics: modes read ψ, then write Tψ, then synapses, then neurons update
-    read.summed_updaters["q_post"].order = -3
-    write.summed_updaters["Tpsi_post"].order = -2
+    wired.schedule(-3)
     synapses.summed_updaters["I_syn_post"].order = -2
     neurons.state_updater.order = 1
 
@@ -168,15 +171,16 @@ def build_rate_network(
     synapses.p = p0[0][post, pre]
     neurons.b = abstract.b
 
-    objs = [neurons, synapses, modes, read, write]
+    objs = [neurons, synapses, *wired.objects]
     monitors = {}
     if record:
         monitors["x"] = StateMonitor(neurons, "x", record=True, name=f"{name}_x", when="start")
         objs.append(monitors["x"])
     net = Network(*objs, name=f"{name}_network")
     return RateNetwork(
-        "rate", net, neurons, synapses, {"modes": modes, "read": read, "write": write}, monitors, xi,
-        {"init": init, "dt": dt, "knockouts": knock.describe(), **abstract.parameters()}, abstract=abstract,
+        "rate", net, neurons, synapses, wired.groups(), monitors, xi,
+        {"init": init, "dt": dt, "knockouts": knock.describe(), "memory_modes": method, **abstract.parameters()},
+        memory_modes=wired, abstract=abstract,
     )
 
 

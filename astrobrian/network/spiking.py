@@ -27,7 +27,7 @@ from ..abstract.process_coupling import TerritoryCoupling
 from ..errors import InputError, require_positive_int
 from ..patterns import check_patterns, overlaps
 from .base import MemoryNetwork, RecallRun, run_checked
-from .modes import all_pairs, mode_coupling, wire_memory_modes
+from .modes import all_pairs, mode_coupling, mode_equations, mode_method, wire_memory_modes
 from .rungs import Rung, register_rung
 
 #: default clocks: neurons (membrane, PSCs, spikes) and the slower synapse/process clock
@@ -283,14 +283,16 @@ class TripartiteOptions(NeuronOptions):
     """The options of the tripartite rungs (spiking, biophysical): `NeuronOptions` plus the
     Hebbian scale a (None: 1/N) and coupling scale (None: 1/N², docs/models.md#rest-scaling), the
     process coupling ('full' or a TerritoryCoupling: one set of modes per astrocyte), the
-    `Knockouts` (docs/knockouts.md) and `record_synapses`: a time step at which the synapse and
-    process states are recorded (None: not recorded)."""
+    `Knockouts` (docs/knockouts.md), `record_synapses`: a time step at which the synapse and
+    process states are recorded (None: not recorded), and how the memory modes are computed
+    (`memory_modes`: 'auto', 'matrix' or 'connections', docs/models.md#memory-modes)."""
 
     hebbian_scale: float | None = None
     coupling_scale: float | None = None
     coupling: object = "full"
     knockouts: Knockouts | None = None
     record_synapses: Any = None
+    memory_modes: str = "auto"
 
 
 def build_spiking_network(
@@ -392,12 +394,14 @@ def build_tripartite_network(
     territories = coupling.territory_labels(n) if isinstance(coupling, TerritoryCoupling) else None
     effects = knock.effects(n, territories)  # every knockout, from its table entry
     syn_spec = models.load(synapse_model, a=a, feedback=effects.feedback, **synapse)
-    synapses = syn_spec.synapses(neurons, neurons, name=f"{name}_synapses", dt=process_dt)
+    method = mode_method(o.memory_modes)
+    synapses = syn_spec.synapses(neurons, neurons, name=f"{name}_synapses", dt=process_dt,
+                                 extra_equations=mode_equations(method))
     post, pre = all_pairs(n)
     synapses.connect(i=pre, j=post)
     syn_spec.set_initial(synapses)  # at rest, never set from the cue
     wired = wire_memory_modes(xi, synapses, coupling, scale * effects.coupling, name, dt=process_dt,
-                              gap_junction_block=effects.gap_junction_block)
+                              gap_junction_block=effects.gap_junction_block, method=method)
     if effects.alive is not None:
         synapses.alive = effects.alive[post, pre]
     if configure is not None:
@@ -413,6 +417,7 @@ def build_tripartite_network(
     params = {
         "N": n, "K": k, "seed": int(o.seed), "dt": _text(dt), "process_dt": _text(process_dt), "hebbian_scale": a,
         "coupling_scale": scale, "coupling": coupling.describe(), "gap_junction": wired.gap_junction,
+        "memory_modes": method,
         "knockouts": knock.describe(), "cue_current": _text(cue_current), "readout_window": _text(readout_window),
         "neuron_preset": o.neuron_preset,
         "neuron": {p: _text(v.value) for p, v in neuron_spec.parameters.items()},
@@ -420,7 +425,7 @@ def build_tripartite_network(
     }
     return SpikingNetwork(
         rung, net, neurons, synapses, wired.groups(),
-        monitors, xi, params, cue_current=cue_current, readout_window=readout_window,
+        monitors, xi, params, memory_modes=wired, cue_current=cue_current, readout_window=readout_window,
     )
 
 
