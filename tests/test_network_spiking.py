@@ -62,6 +62,30 @@ def test_matrix_modes_equal_the_summed_connections(rung):
     np.testing.assert_array_equal(b.recordings["spike_t"], a.recordings["spike_t"])
 
 
+@pytest.mark.parametrize("rung", ["spiking", "hopfield-spiking"])
+def test_one_run_recall_equals_two_runs_with_the_cue_released_between(rung):
+    """`present` is one run() with the cue released by an operation; two runs with I_cue set to 0
+    between them give the same spikes and the same final state."""
+    from astrobrian.network.spiking import run_spiking
+
+    n, k = 12, 3
+    xi, cue = _problem(n, k, 4)
+    one = build_network(rung, xi, seed=4, readout_window=20 * ms)
+    one.present(cue, 40 * ms, 70 * ms)
+    two = build_network(rung, xi, seed=4, readout_window=20 * ms, name="two")
+    two.neurons.I_cue = cue * two.cue_current
+    run_spiking(two.network, 40 * ms)
+    two.neurons.I_cue = 0 * two.cue_current
+    run_spiking(two.network, 30 * ms)
+    sa, sb = one.monitors["spikes"], two.monitors["spikes"]
+    assert sa.num_spikes > 0
+    np.testing.assert_array_equal(np.asarray(sa.i[:]), np.asarray(sb.i[:]))
+    np.testing.assert_array_equal(np.asarray(sa.t[:]), np.asarray(sb.t[:]))
+    np.testing.assert_array_equal(np.asarray(one.neurons.v[:]), np.asarray(two.neurons.v[:]))
+    assert np.all(one.neurons.I_cue[:] == 0 * pA) and float(one.network.t / ms) == pytest.approx(70.0)
+    assert not any(o.name.endswith("_cue_release") for o in one.neurons.contained_objects)
+
+
 def test_matrix_modes_are_refused_where_they_cannot_run():
     xi, _ = _problem(8, 2, 0)
     with pytest.raises(InputError, match="memory_modes"):
