@@ -689,8 +689,33 @@ def load(name_or_path: str | Path, preset: str | None = None, check: bool = True
         raise
     final = replace(spec, parameters=params, initial=initial, preset=preset)
     if check:
-        check_units(final, file_parameters=spec.parameters)
+        key = _check_key(path, preset, overrides)
+        if key is None or key not in _CHECKED:  # the same file, preset and values pass again: checked once
+            check_units(final, file_parameters=spec.parameters)
+            if key is not None:
+                _CHECKED.add(key)
     return final
+
+
+#: (file, its text, preset, overrides) whose unit check passed in this process (a check costs ≈ 80 ms)
+_CHECKED: set = set()
+
+
+def _check_key(path: Path, preset: str | None, overrides: dict) -> tuple | None:
+    """What a unit check's outcome depends on, hashable; None where a value has no stable text."""
+    import hashlib
+
+    def stable(v: Any) -> Any:  # arrays by their bytes (repr abbreviates long ones), the rest by repr
+        if isinstance(v, np.ndarray):
+            return v.dtype.str, v.shape, hashlib.sha1(np.ascontiguousarray(v).tobytes()).hexdigest(), \
+                repr(getattr(v, "dim", None))
+        return repr(v)
+
+    try:
+        values = tuple(sorted((k, stable(v)) for k, v in overrides.items()))
+        return (str(path), hashlib.sha1(path.read_bytes()).hexdigest(), preset, values)
+    except Exception:  # noqa: BLE001 - a value without stable text: check every time
+        return None
 
 
 # identifiers Brian2 provides itself (functions, t, dt, i, N, …)
