@@ -185,6 +185,18 @@ def finish_runs() -> None:
             dev.build(run=True, directory=dev.build_options.get("directory"))
 
 
+def build_project(directory: str | Path, run: bool = False) -> None:
+    """Generate and compile the active standalone device's project in `directory` (and run it when
+    `run`), with make -j bounded by the cores; `device.run(run_args=...)` re-runs it afterwards."""
+    from brian2.devices.device import get_device
+
+    dev = get_device()
+    if not is_standalone(dev):
+        raise InputError("device", "a standalone device to build a project", type(dev).__name__)
+    with _bounded_make():
+        dev.build(run=run, directory=str(directory))
+
+
 @contextmanager
 def use_device(name: str = "runtime", directory: str | Path | None = None, target: str = "numpy") -> Iterator[None]:
     """Run the body on device `name`; afterwards the runtime device is active again.
@@ -206,13 +218,18 @@ def use_device(name: str = "runtime", directory: str | Path | None = None, targe
     from brian2.devices.device import device, reset_device, set_device
 
     info = _OFFERED[check_device(name)]
-    if not info.standalone:
+    if not info.standalone:  # (from inside a standalone device's block: that device, untouched, afterwards)
+        switched = is_standalone()
+        if switched:
+            set_device("runtime")
         old_target = prefs.codegen.target
         prefs.codegen.target = target
         try:
             yield
         finally:
             prefs.codegen.target = old_target
+            if switched:
+                reset_device()
         return
     import tempfile
 
@@ -239,5 +256,5 @@ def use_device(name: str = "runtime", directory: str | Path | None = None, targe
 __all__ = [
     "DEVICES", "STANDALONE_COMPILE_ARGS", "CUDA_COMPILE_ARGS", "MAKE_ARGS_PREF", "DeviceInfo", "device_names",
     "device_info", "check_device", "available_devices", "device_label", "is_standalone_device", "is_standalone",
-    "make_jobs", "bounded_make_args", "finish_runs", "use_device",
+    "make_jobs", "bounded_make_args", "finish_runs", "build_project", "use_device",
 ]

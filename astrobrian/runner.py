@@ -13,7 +13,6 @@ written by `astrobrian.results.write_results` only after every simulation finish
 from __future__ import annotations
 
 import gc
-import tempfile
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 
 from .abstract.knockouts import Knockouts
 from .abstract.neuron_astrocyte import NeuronAstrocyteMemory, QuarticDAMLimit
+from .compiled import CompiledRecalls
 from .devices import is_standalone_device, use_device
 from .errors import InputError
 from .patterns import cue_batch, overlaps, random_patterns, sign
@@ -66,6 +66,7 @@ def network_recall(
     prefix: str = "network.",
     source: str = "protocol",
     model: str = "network",
+    compiled: CompiledRecalls | None = None,
 ) -> tuple[ModelRecall, dict]:
     """Build `rung` on `device` (seeded), present the cue, read out.
 
@@ -91,6 +92,9 @@ def network_recall(
         How a bad parameter is named: `source`: [`prefix` + key].
     model : str
         The recall's model label ('network', 'hopfield').
+    compiled : CompiledRecalls, optional
+        On a standalone device: the built projects to re-run (one build per network structure);
+        rungs it cannot re-run (the rate rung) are built for the trial as without it.
 
     Returns
     -------
@@ -103,22 +107,30 @@ def network_recall(
     from .network import build_network, get_rung
 
     unit = 1.0 if get_rung(rung).time_unit == "tau_n" else second
-
-    with use_device(device, directory=directory):
-        brian2_seed(brian_seed)
-        try:
-            net = build_network(rung, patterns, **_builder_kwargs(rung, params, brian_seed))
-        except InputError as err:
-            key = err.field.split(" ", 1)[0]
-            if key in params:
-                raise ProtocolError(source, prefix + key, err.expected, err.got) from None
-            raise
-        run = net.recall(cue, target, cue_duration=times.cue_duration * unit, duration=times.duration * unit,
-                         cue_strength=times.cue_strength, threshold=threshold)
+    kwargs = _builder_kwargs(rung, params, brian_seed)
+    try:
+        if compiled is not None and compiled.can_rerun(rung):
+            run, built = compiled.recall(rung, kwargs, patterns, cue, target, times.cue_duration * unit,
+                                         times.duration * unit, times.cue_strength, threshold, brian_seed)
+        else:
+            if compiled is not None:
+                compiled.suspend()  # a fresh build below resets the standalone device
+            with use_device(device, directory=directory):
+                brian2_seed(brian_seed)
+                net = build_network(rung, patterns, **kwargs)
+                run = net.recall(cue, target, cue_duration=times.cue_duration * unit,
+                                 duration=times.duration * unit, cue_strength=times.cue_strength,
+                                 threshold=threshold)
+                built = net.parameters
+    except InputError as err:
+        key = err.field.split(" ", 1)[0]
+        if key in params:
+            raise ProtocolError(source, prefix + key, err.expected, err.got) from None
+        raise
     rec = ModelRecall(model, "s", times.cue_duration, np.asarray(run.t), np.asarray(run.overlaps),
                       np.asarray(run.final_overlaps), run.report,
                       {k: np.asarray(v) for k, v in run.recordings.items()})
-    return rec, dict(net.parameters)
+    return rec, dict(built)
 
 
 def abstract_recall(model, name: str, cue: np.ndarray, target: int, times: RunTimes, threshold: float) -> ModelRecall:
@@ -192,60 +204,64 @@ def _run_trials(protocol: RecallProtocol, progress: Progress | None) -> Protocol
         if progress:
             progress(done, total, label)
 
-    trials = []
     if progress:
         progress(0, total, f"{protocol.name}: {protocol.rung} rung, {protocol.trials} trials")
+    trials = []
+    for trial in range(protocol.trials):
+        rng = np.random.default_rng([protocol.seed, trial])
+        xi = random_patterns(protocol.n, protocol.k, rng)
+        target = int(rng.integers(protocol.k))
+        cue = cue_batch(xi, np.array([target]), protocol.flips, rng)[0]
+        brian_seed, ko_seed = (int(s) for s in rng.integers(0, 2**31 - 1, size=2))
+        trials.append(TrialResult(trial, xi, target, cue, brian_seed, ko_seed))
     standalone = is_standalone_device(protocol.device)
-    with tempfile.TemporaryDirectory(prefix="astrobrian_run_") if standalone else nullcontext() as tmp:
-        build_dir = (lambda label: Path(tmp) / label) if standalone else (lambda label: None)
-        for trial in range(protocol.trials):
-            rng = np.random.default_rng([protocol.seed, trial])
-            xi = random_patterns(protocol.n, protocol.k, rng)
-            target = int(rng.integers(protocol.k))
-            cue = cue_batch(xi, np.array([target]), protocol.flips, rng)[0]
-            brian_seed, ko_seed = (int(s) for s in rng.integers(0, 2**31 - 1, size=2))
-            tr = TrialResult(trial, xi, target, cue, brian_seed, ko_seed)
-            common = dict(patterns=xi, cue=cue, target=target, threshold=protocol.threshold, device=protocol.device,
-                          brian_seed=brian_seed, source=protocol.source)
+    # one network structure at a time (all trials of it, then the next): on a standalone device each
+    # structure is built once and every trial re-runs it (astrobrian.compiled)
+    with CompiledRecalls(protocol.device) if standalone else nullcontext() as compiled:
+        def recall(tr: TrialResult, rung: str, params: dict, times: RunTimes, **keywords) -> tuple[ModelRecall, dict]:
+            return network_recall(rung, params, tr.patterns, tr.cue, tr.target, times, protocol.threshold,
+                                  protocol.device, tr.brian_seed, source=protocol.source, compiled=compiled,
+                                  **keywords)
 
-            rec, built = network_recall(protocol.rung, net_params, times=protocol.times,
-                                        directory=build_dir("network"), **common)
+        for tr in trials:
+            rec, built = recall(tr, protocol.rung, net_params, protocol.times)
             tr.recalls["network"] = rec
             parameters.setdefault("network", built)
-            tick(f"trial {trial}: network")
-            abstract = _abstract_model(protocol, xi)
-            tr.recalls["abstract"] = abstract_recall(abstract, "abstract", cue, target, protocol.abstract_times,
+            tick(f"trial {tr.index}: network")
+            abstract = _abstract_model(protocol, tr.patterns)
+            tr.recalls["abstract"] = abstract_recall(abstract, "abstract", tr.cue, tr.target, protocol.abstract_times,
                                                      protocol.threshold)
             parameters.setdefault("abstract", abstract.parameters())
-            tick(f"trial {trial}: abstract model")
+            tick(f"trial {tr.index}: abstract model")
             if protocol.dam is not None:
-                dam = QuarticDAMLimit(xi, **protocol.dam.params)
-                tr.recalls["dam"] = abstract_recall(dam, "dam", cue, target, protocol.dam.times, protocol.threshold)
+                dam = QuarticDAMLimit(tr.patterns, **protocol.dam.params)
+                tr.recalls["dam"] = abstract_recall(dam, "dam", tr.cue, tr.target, protocol.dam.times,
+                                                    protocol.threshold)
                 parameters.setdefault("dam", dam.parameters())
-                tick(f"trial {trial}: DAM control")
-            if protocol.hopfield is not None:
-                hop = protocol.hopfield
-                rec, built = network_recall(hop.rung, hop.network, times=hop.times, directory=build_dir("hopfield"),
-                                            prefix="controls.hopfield.network.", model="hopfield", **common)
+                tick(f"trial {tr.index}: DAM control")
+        if protocol.hopfield is not None:
+            hop = protocol.hopfield
+            for tr in trials:
+                rec, built = recall(tr, hop.rung, hop.network, hop.times, prefix="controls.hopfield.network.",
+                                    model="hopfield")
                 tr.recalls["hopfield"] = rec
                 parameters.setdefault("hopfield", built)
-                tick(f"trial {trial}: Hopfield control")
-            if protocol.knockouts is not None:
-                for knockout in protocol.knockouts.types:
-                    for f in protocol.knockouts.fractions:
+                tick(f"trial {tr.index}: Hopfield control")
+        if protocol.knockouts is not None:
+            for knockout in protocol.knockouts.types:
+                for f in protocol.knockouts.fractions:
+                    for tr in trials:
                         if f == 0:  # the intact network and model: the recalls above
                             tr.knockouts[(knockout, f)] = {"network": tr.recalls["network"],
                                                            "abstract": tr.recalls["abstract"]}
                             continue
-                        knock = Knockouts(**{knockout: f}, seed=ko_seed)
-                        rec, _ = network_recall(protocol.rung, {**net_params, "knockouts": knock},
-                                                times=protocol.times, directory=build_dir("network"), **common)
-                        tick(f"trial {trial}: {knockout} = {f:g} (network)")
-                        pred = abstract_recall(_abstract_model(protocol, xi, knock), "abstract", cue, target,
-                                               protocol.abstract_times, protocol.threshold)
-                        tick(f"trial {trial}: {knockout} = {f:g} (abstract)")
+                        knock = Knockouts(**{knockout: f}, seed=tr.knockout_seed)
+                        rec, _ = recall(tr, protocol.rung, {**net_params, "knockouts": knock}, protocol.times)
+                        tick(f"trial {tr.index}: {knockout} = {f:g} (network)")
+                        pred = abstract_recall(_abstract_model(protocol, tr.patterns, knock), "abstract", tr.cue,
+                                               tr.target, protocol.abstract_times, protocol.threshold)
+                        tick(f"trial {tr.index}: {knockout} = {f:g} (abstract)")
                         tr.knockouts[(knockout, f)] = {"network": rec, "abstract": pred}
-            trials.append(tr)
     return ProtocolRun(protocol, trials, parameters, time.perf_counter() - t_start)
 
 

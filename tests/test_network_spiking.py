@@ -218,3 +218,30 @@ def test_spiking_rung_same_on_numpy_and_cpp_standalone():
     np.testing.assert_allclose(a["spike_t"], b["spike_t"], rtol=0, atol=1e-12)
     np.testing.assert_allclose(a["rates"], b["rates"], rtol=0, atol=1e-6)
     assert runs["runtime"].report == runs["cpp_standalone"].report
+
+
+@pytest.mark.integration
+def test_compiled_reruns_equal_the_runtime_device_with_one_build():
+    """Compile once, run many (astrobrian.compiled): three trials with their own patterns, cues,
+    seeds and ablation masks share one cpp_standalone build; each re-run gives the runtime
+    device's spikes and read-out (the runtime device equals a fresh standalone build: the test above)."""
+    from astrobrian.compiled import CompiledRecalls
+    from astrobrian.devices import use_device
+
+    with CompiledRecalls("cpp_standalone") as compiled:
+        for trial in range(3):
+            xi, cue = _problem(12, 4, 20 + trial)
+            kwargs = {"seed": trial, "readout_window": 20 * ms,
+                      "knockouts": Knockouts(process_ablation=0.3, seed=trial)}
+            run, params = compiled.recall("spiking", kwargs, xi, cue, 0, 30 * ms, 80 * ms, 1.0, 0.9, 50 + trial)
+            with use_device("runtime"):
+                ref = build_network("spiking", xi, **kwargs).recall(cue, 0, cue_duration=30 * ms, duration=80 * ms)
+            a, b = ref.recordings, run.recordings
+            assert len(a["spike_i"]) > 20
+            np.testing.assert_array_equal(a["spike_i"], b["spike_i"])
+            np.testing.assert_allclose(a["spike_t"], b["spike_t"], rtol=0, atol=1e-12)
+            np.testing.assert_allclose(a["rates"], b["rates"], rtol=0, atol=1e-6)
+            assert ref.report == run.report and params["seed"] == trial
+        assert compiled.builds == 1 and compiled.reruns == 3
+        root = compiled.root
+    assert not root.exists()  # the project folders are removed

@@ -180,3 +180,52 @@ def test_a_tiny_spiking_run_draws_the_raster(tmp_path, capsys):
     again = np.load(tmp_path / "again" / "results.npz")
     for key in ("trial0/network/spike_t", "trial0/network/spike_i", "trial0/hopfield/spike_t"):
         np.testing.assert_array_equal(again[key], arrays[key])
+
+
+SPIKING_TINY = """
+name = "tiny_spiking"
+rung = "spiking"
+seed = 5
+trials = 3
+N = 12
+K = 3
+flips = 2
+cue_duration = "30 ms"
+duration = "80 ms"
+
+[network]
+readout_window = "20 ms"
+
+[abstract]
+dt = 0.02
+cue_duration = 1.0
+duration = 4.0
+
+[controls.dam]
+enabled = false
+
+[controls.hopfield]
+enabled = false
+
+[knockouts]
+type = "process_ablation"
+fractions = [0.0, 0.5]
+"""
+
+
+@pytest.mark.integration
+def test_a_protocol_on_cpp_standalone_gives_the_runtime_results(tmp_path):
+    """Every trial of a protocol on cpp_standalone — one build per structure (intact, ablated), a
+    re-run per trial (astrobrian.compiled) — gives the runtime device's results: the same read-outs
+    and spikes, trial by trial (each trial's own ablation mask included)."""
+    path = tmp_path / "tiny_spiking.toml"
+    path.write_text(SPIKING_TINY)
+    runs = {device: runner.run_protocol(protocols.load(path, {"device": device})).arrays()
+            for device in ("runtime", "cpp_standalone")}
+    a, b = runs["runtime"], runs["cpp_standalone"]
+    assert a.keys() == b.keys() and "trial2/knockouts/process_ablation/0.5/network/spike_t" in a
+    for key in a:
+        if np.issubdtype(a[key].dtype, np.floating):
+            np.testing.assert_allclose(b[key], a[key], rtol=0, atol=1e-9, err_msg=key)
+        else:
+            np.testing.assert_array_equal(b[key], a[key], err_msg=key)

@@ -131,6 +131,30 @@ class SpikingNetwork(MemoryNetwork):
         cue_strength : float
             Factor on the cue current (finite, ≥ 0).
         """
+        t_end, release = self.cue_input(cue, cue_duration, duration, cue_strength)
+        try:
+            run_spiking(self.network, t_end)
+        finally:
+            if release is not None:
+                self.neurons.contained_objects.remove(release)
+        if release is None:
+            self.neurons.I_cue = 0 * self.cue_current
+
+    def cue_input(self, cue: np.ndarray, cue_duration: Any, duration: Any, cue_strength: float = 1.0) -> tuple:
+        """Everything `present` does before its run() call: check the times, switch the cue current on
+        and add the operation that releases it (`astrobrian.compiled` re-runs a built project from here).
+
+        Parameters
+        ----------
+        cue, cue_duration, duration, cue_strength
+            As for `present`.
+
+        Returns
+        -------
+        (Quantity, object or None)
+            The run length, and the release operation (None when the cue is never on, or never released
+            within the run); the caller removes it from the neurons after the run.
+        """
         from brian2 import second
 
         cue = _cue_vector(cue, self.neurons.N)
@@ -145,22 +169,15 @@ class SpikingNetwork(MemoryNetwork):
             raise InputError("duration", f"at least cue_duration + readout_window ({t_cue + self.readout_window})",
                              t_end)
         t_start = self.network.t
-        self.neurons.I_cue = strength * cue * self.cue_current
-        if t_cue == 0 or t_cue == t_end:  # the cue never on, or never released within the run
-            if t_cue == 0:
-                self.neurons.I_cue = 0 * self.cue_current
-            run_spiking(self.network, t_end)
-            self.neurons.I_cue = 0 * self.cue_current
-        else:  # one run: the cue is released at t_start + t_cue by an operation of the neurons' own
-            t_release = float((t_start + t_cue / 2) / second)  # midway between two ticks: no round-off at issue
-            release = self.neurons.run_regularly(
-                f"I_cue = I_cue * int(t < {t_release!r} * second)", dt=t_cue, when="start", order=-100,
-                name=f"{self.neurons.name}_cue_release")
-            try:
-                run_spiking(self.network, t_end)
-            finally:
-                self.neurons.contained_objects.remove(release)
         self.presented = {"t_start": t_start, "cue_duration": t_cue, "duration": t_end, "cue_strength": strength}
+        self.neurons.I_cue = (strength if t_cue > 0 else 0.0) * cue * self.cue_current
+        if t_cue == 0 or t_cue == t_end:  # the cue never on, or never released within the run
+            return t_end, None
+        t_release = float((t_start + t_cue / 2) / second)  # midway between two ticks: no round-off at issue
+        release = self.neurons.run_regularly(
+            f"I_cue = I_cue * int(t < {t_release!r} * second)", dt=t_cue, when="start", order=-100,
+            name=f"{self.neurons.name}_cue_release")
+        return t_end, release
 
     def read_out(self, cue: np.ndarray, target: int, cue_duration: Any, threshold: float = 0.9) -> RecallRun:
         """Rates → ±1 state (two-mode midpoint) → overlaps: over time from the rate traces, final
