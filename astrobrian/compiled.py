@@ -7,8 +7,10 @@ its initial state (patterns in the mode weights, the cue current, knockout masks
 and its *structure*: every object, clock, equation, code string, namespace value and connectivity,
 hashed. Trials of the same structure share one compiled project; each re-run sets every state
 variable of the project to the trial's values through `run_args` and reseeds Brian2's generator
-with the trial's seed, so a re-run gives what a fresh build of that trial gives, and what the
-runtime device gives (deterministic networks: the same spikes, `tests/test_standalone_device.py`).
+with the trial's seed. A deterministic network's re-run gives the runtime device's spikes (and so
+a fresh build's: `tests/test_network_spiking.py`); a noisy one (e.g. neuron_preset 'noisy') gets
+noise of its own per trial seed, the same for the same seed, though not the stream a fresh build
+of that trial would draw.
 A new structure is built in a folder of its own (ccache, when installed, and make's own
 dependency tracking keep a rebuild of a known structure short); all folders are removed by `close`.
 """

@@ -245,3 +245,19 @@ def test_compiled_reruns_equal_the_runtime_device_with_one_build():
         assert compiled.builds == 1 and compiled.reruns == 3
         root = compiled.root
     assert not root.exists()  # the project folders are removed
+
+
+@pytest.mark.integration
+def test_compiled_reruns_of_a_noisy_network_are_seeded_per_trial():
+    """With membrane noise (neuron_preset 'noisy') a re-run draws the noise of its trial's seed: the
+    same seed gives the same spikes, another seed other spikes — one build for all three."""
+    from astrobrian.compiled import CompiledRecalls
+
+    xi, cue = _problem(12, 3, 30)
+    kwargs = {"seed": 1, "readout_window": 20 * ms, "neuron_preset": "noisy"}
+    with CompiledRecalls("cpp_standalone") as compiled:
+        runs = [compiled.recall("spiking", kwargs, xi, cue, 0, 30 * ms, 80 * ms, 1.0, 0.9, s)[0] for s in (8, 9, 8)]
+        assert compiled.builds == 1
+    first, other, again = (r.recordings["spike_t"] for r in runs)
+    np.testing.assert_array_equal(again, first)
+    assert not np.array_equal(other, first)
