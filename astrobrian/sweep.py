@@ -207,8 +207,26 @@ def check_scheduler(scheduler: str, field: str = "--scheduler") -> str:
     return scheduler
 
 
+def _dask_worker_setup(initializer: Callable[[], None]):
+    """A Dask WorkerPlugin that runs `initializer` once in every worker, joining now or later, on the
+    worker's main thread (Brian2 must be imported there: it installs a signal handler)."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class SweepWorkerSetup(WorkerPlugin):
+        name = "astrobrian-sweep-worker-setup"
+
+        def __init__(self, init: Callable[[], None]):
+            self.init = init
+
+        def setup(self, worker) -> None:
+            self.init()
+
+    return SweepWorkerSetup(initializer)
+
+
 @contextmanager
-def dask_executor(scheduler: str, workers: int | None = None, field: str = "--scheduler") -> Iterator[cf.Executor]:
+def dask_executor(scheduler: str, workers: int | None = None, field: str = "--scheduler",
+                  initializer: Callable[[], None] | None = None) -> Iterator[cf.Executor]:
     """A Dask cluster's `concurrent.futures.Executor` for a sweep, closed afterwards.
 
     Parameters
@@ -220,6 +238,9 @@ def dask_executor(scheduler: str, workers: int | None = None, field: str = "--sc
         Processes of a local cluster (0 or None: every core); ignored with an address.
     field : str
         The option named in errors.
+    initializer : callable, optional
+        Run once in every worker before its first task (a module-level function: it is pickled
+        by name), e.g. `sweep_protocols.worker_init`.
 
     Yields
     ------
@@ -239,6 +260,8 @@ def dask_executor(scheduler: str, workers: int | None = None, field: str = "--sc
             client = Client(scheduler, timeout=10)
         except (OSError, TimeoutError) as err:
             raise InputError(field, "the address of a running Dask scheduler", f"{scheduler} ({err})") from None
+    if initializer is not None:
+        client.register_plugin(_dask_worker_setup(initializer))
     executor = client.get_executor(pure=False)
     executor.workers = max(1, sum(client.nthreads().values()))
     try:

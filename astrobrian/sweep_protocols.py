@@ -639,7 +639,7 @@ def run(protocol: SweepProtocol, out: Path, options: Any, progress: Any = None) 
     scheduler = getattr(options, "scheduler", None)
     if scheduler is None:
         return run_sweep(protocol, out, progress=progress, fresh=fresh)
-    with dask_executor(scheduler, protocol.workers) as executor:
+    with dask_executor(scheduler, protocol.workers, initializer=worker_init) as executor:
         return run_sweep(protocol, out, progress=progress, fresh=fresh, executor=executor)
 
 

@@ -46,6 +46,20 @@ def test_a_sweep_on_a_local_dask_cluster_gives_the_local_results_and_resumes(tmp
     assert resumed.lines == serial.lines and overlaps(resumed) == overlaps(serial)
 
 
+def test_a_brian2_rung_runs_on_dask_workers_set_up_by_the_sweep_plugin(tmp_path):
+    """Network trials on Dask: Brian2 is imported on each worker's main thread by the sweep's worker
+    plugin (a task's thread could not: Brian2 installs a signal handler), and the results are the
+    serial ones."""
+    from astrobrian.sweep_protocols import worker_init
+
+    sweep = dict(SWEEP, N=[12], trials=3, models={"net": {"rung": "hopfield-spiking", "k_start": 0.125}})
+    serial = run_sweep(validate(sweep, "t.toml"), tmp_path / "serial")
+    with dask_executor("local", workers=2, initializer=worker_init) as executor:
+        on_dask = run_sweep(validate(sweep, "t.toml"), tmp_path / "dask", executor=executor)
+    assert on_dask.lines == serial.lines and overlaps(on_dask) == overlaps(serial)
+    assert serial.computed >= 6  # a real search: several K, three trials each
+
+
 def test_without_dask_a_scheduler_is_one_line_naming_the_extra(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if it were not installed
     out = tmp_path / "out"
