@@ -226,8 +226,7 @@ class CompiledRecalls:
                                  "for compiled re-runs", rung)
             _, release = reference.cue_input(cue, cue_duration, duration, cue_strength)
             signature = structure_signature(reference.network, REFERENCE_NAME + "_")
-            values = {role_var: self._reference_value(reference, *role_var) for role_var in
-                      self._roles(reference.network, REFERENCE_NAME + "_")}
+            values = self._state(reference.network, REFERENCE_NAME + "_")
             presented = dict(reference.presented)
             parameters = dict(reference.parameters)
             if release is not None:
@@ -244,12 +243,13 @@ class CompiledRecalls:
         return [(_role(obj.name, prefix), name) for obj in _objects(network) for name in state_variables(obj)]
 
     @staticmethod
-    def _reference_value(reference: Any, role: str, name: str) -> Any:
+    def _state(network: Any, prefix: str) -> dict[tuple[str, str], Any]:
+        """{(role, variable): value with units} of every state variable of `network`."""
         from brian2 import Quantity
 
-        obj = {_role(o.name, REFERENCE_NAME + "_"): o for o in _objects(reference.network)}[role]
-        var = obj.variables[name]
-        return Quantity(np.array(var.get_value(), copy=True), dim=var.dim)
+        return {(_role(obj.name, prefix), name): Quantity(np.array(obj.variables[name].get_value(), copy=True),
+                                                          dim=obj.variables[name].dim)
+                for obj in _objects(network) for name in state_variables(obj)}
 
     def _build(self, rung, keywords, patterns, cue, cue_duration, duration, cue_strength, brian_seed,
                signature) -> None:
