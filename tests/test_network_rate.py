@@ -82,3 +82,12 @@ def test_rate_rung_same_on_numpy_and_cpp_standalone():
     # the runtime device is active again for whatever runs next
     net = build_network("rate", xi, init="rest", dt=0.02, **params)
     assert net.recall(cue, 0, cue_duration=0.2, duration=0.4).recordings["x"].shape[0] == 20
+
+
+def test_the_rate_rung_refuses_the_self_term_switches_it_does_not_wire_yet():
+    """The abstract model can drop autapses and process self-coupling; the Brian2 rate rung wires
+    every pair and T whole, so it refuses the switches instead of silently differing."""
+    xi = random_patterns(8, 2, np.random.default_rng(0))
+    for switch in ("autapses", "self_coupling"):
+        with pytest.raises(InputError, match=switch):
+            build_rate_network(xi, **{switch: False})

@@ -80,8 +80,10 @@ couplings = st.sampled_from(["full", "territories", "sparse"])
     init=st.sampled_from(["reference", "cue", "random"]),
     coupling=couplings,
     ablation=st.sampled_from([0.0, 0.3]),
+    autapses=st.booleans(),
+    self_coupling=st.booleans(),
 )
-def test_energy_never_increases(seed, n, k, beta, leaks, taus, init, coupling, ablation):
+def test_energy_never_increases(seed, n, k, beta, leaks, taus, init, coupling, ablation, autapses, self_coupling):
     rng = np.random.default_rng(seed)
     xi = random_patterns(n, k, rng)
     spec = {
@@ -92,7 +94,7 @@ def test_energy_never_increases(seed, n, k, beta, leaks, taus, init, coupling, a
     model = NeuronAstrocyteMemory(
         xi, beta=beta, beta_s=beta / 2, lam=leaks[0], alpha=leaks[1], gamma=leaks[2],
         tau_n=taus[0], tau_s=taus[1], tau_p=taus[2], coupling=spec,
-        knockouts=Knockouts(process_ablation=ablation, seed=seed),
+        knockouts=Knockouts(process_ablation=ablation, seed=seed), autapses=autapses, self_coupling=self_coupling,
     )
     cue = rng.choice([-1.0, 1.0], size=(2, n))
     if init == "random":  # any symmetric start: the energy argument needs only symmetry
@@ -105,6 +107,59 @@ def test_energy_never_increases(seed, n, k, beta, leaks, taus, init, coupling, a
     traj = model.run(cue, dt=0.01, steps=300, method="rk4", init=init, record_every=1)
     dE = np.diff(traj.energy, axis=0)
     assert np.all(dE <= 1e-10 * (1 + np.abs(traj.energy[:-1])))
+
+
+def test_without_self_coupling_T_is_the_dense_T_less_each_process_coupling_to_itself_and_its_mirror():
+    rng = np.random.default_rng(3)
+    n, k = 5, 4
+    xi = random_patterns(n, k, rng)
+    model = NeuronAstrocyteMemory(xi, self_coupling=False)
+    T = dense_T(xi, 1.0 / n**3)
+    i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    T[i, j, i, j] = 0.0
+    T[i, j, j, i] = 0.0
+    assert np.allclose(T, T.transpose(2, 3, 0, 1))  # still symmetric
+    psi = rng.normal(size=(2, n, n))
+    np.testing.assert_allclose(model._coupling(psi), np.einsum("ijkl,bkl->bij", T, psi), rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("coupling", [TerritoryCoupling(n_astrocytes=3, seed=1, gap_junction=0.3),
+                                      SparseCoupling(partners=3, seed=2)])
+def test_without_self_coupling_a_process_feels_neither_itself_nor_its_mirror(coupling):
+    """The self-field is zero to round-off in every coupling: (T'ψ)_ij does not change with ψ_ij or
+    ψ_ji; T' stays symmetric (⟨φ, T'ψ⟩ = ⟨ψ, T'φ⟩) and differs from T only there."""
+    rng = np.random.default_rng(4)
+    n = 6
+    xi = random_patterns(n, 4, rng)
+    full = NeuronAstrocyteMemory(xi, coupling=coupling)
+    cut = NeuronAstrocyteMemory(xi, coupling=coupling, self_coupling=False)
+    psi, phi = rng.normal(size=(1, n, n)), rng.normal(size=(1, n, n))
+    for a, b in ((1, 4), (2, 2)):
+        bumped = psi.copy()
+        bumped[0, a, b] += 1.0
+        bumped[0, b, a] += 1.0
+        moved = cut._coupling(bumped) - cut._coupling(psi)
+        assert abs(moved[0, a, b]) < 1e-12 and abs(moved[0, b, a]) < 1e-12
+        assert np.abs(full._coupling(bumped) - full._coupling(psi))[0, a, b] > 1e-3  # T itself does feel it
+    assert np.sum(phi * cut._coupling(psi)) == pytest.approx(np.sum(psi * cut._coupling(phi)), rel=1e-12)
+
+
+def test_without_autapses_the_i_i_synapses_and_processes_are_absent():
+    """autapses=False: g_ii = ψ_ii = 0 all along a recall from rest, so neuron i never drives
+    itself, and S_ii never moves."""
+    rng = np.random.default_rng(5)
+    n, k = 12, 3
+    xi = random_patterns(n, k, rng)
+    model = NeuronAstrocyteMemory.rest_scaling(xi, autapses=False)
+    cue = cue_batch(xi, np.array([0]), 1, rng)
+    model.run(cue, init="rest", dt=0.02, steps=300, cue_duration=2.0)
+    x, S, P = model.last_state
+    phi, g, psi = model.outputs(x, S, P)
+    assert np.all(np.diagonal(S, axis1=1, axis2=2) == 0) and np.all(np.diagonal(g, axis1=1, axis2=2) == 0)
+    assert np.all(np.diagonal(psi, axis1=1, axis2=2) == 0)
+    assert np.abs(S).max() > 0.1  # the other synapses did learn
+    with pytest.raises(InputError, match="autapses"):
+        NeuronAstrocyteMemory(xi, autapses="no")
 
 
 def test_energy_terms_match_dense_formula():

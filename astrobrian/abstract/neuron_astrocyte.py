@@ -38,6 +38,12 @@ def _outer(v: np.ndarray) -> np.ndarray:
     return v[:, :, None] * v[:, None, :]
 
 
+def _switch(field: str, value: object) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputError(field, "true or false", value)
+    return bool(value)
+
+
 class _CueSchedule:
     """Neuron input b(t) = b + cue_strength · cue while t < cue_duration (cue as a current)."""
 
@@ -67,6 +73,8 @@ class _AstrocyteMemoryBase:
         coupling: Coupling | str | None,
         knockouts: Knockouts | None,
         b: float | np.ndarray,
+        autapses: bool = True,
+        self_coupling: bool = True,
     ):
         self.patterns = check_patterns(patterns)
         self.n = self.patterns.shape[-2]
@@ -90,6 +98,13 @@ class _AstrocyteMemoryBase:
         self.process_mask = self.effects.process_mask()  # removed or silenced processes: ψ = 0
         self.T = self.coupling.build(self.patterns, self.coupling_scale * self.effects.coupling,
                                      self.effects.gap_junction_block)
+        self.autapses = _switch("autapses", autapses)
+        self.self_coupling = _switch("self_coupling", self_coupling)
+        #: synapses that exist: all N² pairs, or i ≠ j only without autapses (their processes go too)
+        self.synapse_mask = None if self.autapses else 1.0 - np.eye(self.n)
+        if self.synapse_mask is not None:  # no synapse, no process
+            pm = self.process_mask
+            self.process_mask = self.synapse_mask if pm is None else pm * self.synapse_mask
 
     def _input(self, field: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
         arr = np.asarray(value, dtype=np.float64)
@@ -104,8 +119,13 @@ class _AstrocyteMemoryBase:
         return a if self.process_mask is None else a * self.process_mask
 
     def _coupling(self, psi: np.ndarray) -> np.ndarray:
-        """(Tψ) on surviving processes."""
-        return self._mask(self.T.apply(psi))
+        """(Tψ) on surviving processes (without each process's coupling to itself and its mirror
+        when `self_coupling` is off)."""
+        return self._mask(self.T.apply(psi) if self.self_coupling else self.T.without_self_terms(psi))
+
+    def _synapses(self, a: np.ndarray) -> np.ndarray:
+        """`a` on the synapses that exist (zero at i = j without autapses)."""
+        return a if self.synapse_mask is None else a * self.synapse_mask
 
     def _schedule(self, cues: np.ndarray, init: str, cue_strength: float, cue_duration: float | None, dt: float):
         if init not in INITS:
@@ -183,6 +203,12 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         'full', `TerritoryCoupling` or `SparseCoupling` (docs/models.md#process-coupling).
     knockouts : Knockouts, optional
         Knockout fractions (docs/knockouts.md).
+    autapses : bool
+        Wire the i = i synapse–process pairs (True, the authors' model); False removes them: no
+        synapse, no process, nothing read or written by the modes (docs/models.md#self-terms).
+    self_coupling : bool
+        Keep each process's coupling to itself and to its mirror in T (True, the authors'); False
+        removes T_(ij)(ij) and T_(ij)(ji) from the dynamics and the energy (T stays symmetric).
     """
 
     def __init__(
@@ -205,10 +231,13 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         d: float | np.ndarray = 0.0,
         coupling: Coupling | str | None = "full",
         knockouts: Knockouts | None = None,
+        autapses: bool = True,
+        self_coupling: bool = True,
     ):
         super().__init__(
             patterns, beta=beta, lam=lam, tau_n=tau_n, hebbian_scale=hebbian_scale,
             coupling_scale=coupling_scale, coupling=coupling, knockouts=knockouts, b=b,
+            autapses=autapses, self_coupling=self_coupling,
         )
         self.g = TanhActivation(require_positive("beta_s", beta if beta_s is None else beta_s))
         self.psi = TanhActivation(require_positive("beta_p", beta if beta_p is None else beta_p))
@@ -254,7 +283,7 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         tuple of numpy.ndarray
             φ(x) (B, N), g(S) and ψ(P) (B, N, N).
         """
-        return self.phi(x), self.g(S), self._mask(self.psi(P))
+        return self.phi(x), self._synapses(self.g(S)), self._mask(self.psi(P))
 
     def derivatives(self, x, S, P, b):
         """(dx/dt, dS/dt, dP/dt) of the model (docs/models.md#neuron-astrocyte-model) for the batch.
@@ -276,7 +305,7 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         a = self.hebbian_scale
         phi, g, psi = self.outputs(x, S, P)
         dx = (-self.lam * x + a * (g @ phi[:, :, None])[:, :, 0] + b) / self.tau_n
-        dS = (-self.alpha * S + a * _outer(phi) + self.feedback * psi + self.c) / self.tau_s
+        dS = self._synapses(-self.alpha * S + a * _outer(phi) + self.feedback * psi + self.c) / self.tau_s
         dP = (-self.gamma * P + self._coupling(psi) + g + self.d) / self.tau_p
         return dx, dS, dP
 
@@ -301,13 +330,13 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         phi, g, psi = self.outputs(x, S, P)
         return {
             "E_n": self.lam * np.sum(self.phi.legendre(x), axis=-1),
-            "E_s": 0.5 * self.alpha * np.sum(self.g.legendre(S), axis=(-2, -1)),
+            "E_s": 0.5 * self.alpha * np.sum(self._synapses(self.g.legendre(S)), axis=(-2, -1)),
             "E_p": 0.5 * self.gamma * np.sum(self._mask(self.psi.legendre(P)), axis=(-2, -1)),
             "E_ns": -0.5 * a * np.einsum("bi,bij,bj->b", phi, g, phi),
             "E_ps": -0.5 * np.sum(psi * g, axis=(-2, -1)),
             "E_pp": -0.25 * np.sum(psi * self._coupling(psi), axis=(-2, -1)),
             "E_in": -np.sum(b * phi, axis=-1)
-            - 0.5 * np.sum(self.c * g, axis=(-2, -1))
+            - 0.5 * np.sum(self._synapses(self.c) * g, axis=(-2, -1))
             - 0.5 * np.sum(self.d * psi, axis=(-2, -1)),
         }
 
@@ -325,9 +354,9 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         psi0 = -self.hebbian_scale * _outer(self.phi(cues))
         # −Tψ₀ leaves (−1, 1) once K ≳ N (T/N³ scaling): those synapses start saturated,
         # g₀ = ±(1 − REFERENCE_CLIP), instead of an undefined atanh
-        g0 = np.clip(-self.T.apply(psi0), -1 + REFERENCE_CLIP, 1 - REFERENCE_CLIP)
+        g0 = np.clip(-self._coupling(self._mask(psi0)), -1 + REFERENCE_CLIP, 1 - REFERENCE_CLIP)
         psi0 = np.clip(psi0, -1 + REFERENCE_CLIP, 1 - REFERENCE_CLIP)
-        return cues.copy(), self.g.inverse(g0), self.psi.inverse(psi0)
+        return cues.copy(), self._synapses(self.g.inverse(g0)), self.psi.inverse(psi0)
 
     def run(
         self,
@@ -380,7 +409,7 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         p = self.common_parameters()
         p.update(
             beta_s=self.g.beta, beta_p=self.psi.beta, alpha=self.alpha, gamma=self.gamma,
-            tau_s=self.tau_s, tau_p=self.tau_p,
+            tau_s=self.tau_s, tau_p=self.tau_p, autapses=self.autapses, self_coupling=self.self_coupling,
         )
         return p
 

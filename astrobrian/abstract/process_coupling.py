@@ -65,6 +65,17 @@ class _Operator:
     def apply(self, psi: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def self_terms(self) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - interface
+        """(T_(ij)(ij), T_(ij)(ji)) as (N, N) arrays: each process's coupling to itself and to its
+        mirror (0 on the diagonal, where the mirror is the process itself)."""
+        raise NotImplementedError
+
+    def without_self_terms(self, psi: np.ndarray) -> np.ndarray:
+        """(T'ψ) = (Tψ) − T_(ij)(ij) ψ_ij − T_(ij)(ji) ψ_ji: T with every process's coupling to itself
+        and to its mirror removed (symmetric still: the removed part is a symmetric block per pair)."""
+        same, mirror = self.self_terms()
+        return self.apply(psi) - same * psi - mirror * np.swapaxes(psi, -1, -2)
+
 
 class _TerritoryOperator(_Operator):
     """T restricted to processes that share an astrocyte label (one label = full coupling)."""
@@ -93,6 +104,19 @@ class _TerritoryOperator(_Operator):
             return self._full(psi)
         within = self._within(psi)
         return within if self.gap == 0 else (1.0 - self.gap) * within + self.gap * self._full(psi)
+
+    def self_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        # ξ² = 1: T_(ij)(ij) = T_(ij)(ji) = s K within a territory; the mirror (ji) shares it when the
+        # labels do, and through the gap junction otherwise
+        k, n = self.xi.shape[-1], self.n
+        same = np.full((n, n), self.scale * k)
+        if self.labels is None:
+            mirror = same.copy()
+        else:
+            together = (self.labels == self.labels.T).astype(float)
+            mirror = self.scale * k * ((1.0 - self.gap) * together + self.gap)
+        np.fill_diagonal(mirror, 0.0)
+        return same, mirror
 
     def _within(self, psi: np.ndarray) -> np.ndarray:
         xi = self.xi
@@ -127,6 +151,16 @@ class _SparseOperator(_Operator):
                 xi[:, row_post[sl]] * xi[:, row_pre[sl]] * xi[:, col_post[sl]] * xi[:, col_pre[sl]], axis=-1
             )
         self.values = values
+
+    def self_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        n, k = self.n, self.xi.shape[-1]
+        keys = self.rows * (n * n) + self.cols
+        p = np.arange(n * n)
+        post, pre = np.divmod(p, n)
+        same = np.isin(p * (n * n) + p, keys).astype(float) * self.scale * k
+        mirror = np.isin(p * (n * n) + pre * n + post, keys).astype(float) * self.scale * k
+        mirror[post == pre] = 0.0
+        return same.reshape(n, n), mirror.reshape(n, n)
 
     def apply(self, psi: np.ndarray) -> np.ndarray:
         b, n = psi.shape[0], self.n

@@ -137,6 +137,10 @@ def build_rate_network(
     if cue.shape != (n,):
         raise InputError("cue", f"an array of shape ({n},)", f"shape {cue.shape}")
     abstract = NeuronAstrocyteMemory(xi, **params)
+    for switch in ("autapses", "self_coupling"):
+        if not getattr(abstract, switch):
+            raise InputError(switch, "true on the Brian2 rungs (they wire every pair and T whole; the switch is the "
+                             "abstract model's for now)", False)
     coupling = mode_coupling(params.get("coupling", "full"))
     dt = require_positive("dt", dt)
     knock: Knockouts = abstract.knockouts
