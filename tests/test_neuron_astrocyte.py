@@ -238,6 +238,46 @@ def test_fast_limit_equals_quartic_dam_drive_on_the_slow_manifold():
     np.testing.assert_allclose(dx_full, dx_dam, rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("autapses, self_coupling", [(False, True), (True, False), (False, False)])
+def test_fast_limit_equals_quartic_dam_drive_without_the_self_terms(autapses, self_coupling):
+    """The same identity with either self-term removed from both models."""
+    rng = np.random.default_rng(15)
+    xi = random_patterns(10, 12, rng)
+    cues = cue_batch(xi, np.arange(3), 2, rng)
+    switches = {"autapses": autapses, "self_coupling": self_coupling}
+    full = NeuronAstrocyteMemory(xi, alpha=0.0, gamma=0.0, **switches)
+    x, S, P = full.initial_state(cues, "reference")
+    dx_full = full.derivatives(x, S, P, np.zeros_like(x))[0]
+    dx_dam = (-x + QuarticDAMLimit(xi, **switches).drive(np.tanh(5 * x)))
+    np.testing.assert_allclose(dx_full, dx_dam, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("coupling", ["full", TerritoryCoupling(n_astrocytes=2, seed=3, gap_junction=0.5)])
+def test_quartic_limit_self_field_is_zero_without_self_coupling(coupling):
+    """A neuron's own drive with every other neuron at 0 (its self-field): a²sK φ_i³ with the
+    self-coupling, zero to round-off without it (the field it sends the other neurons unchanged) and
+    without autapses (then a lone neuron drives nothing: ψ_ii was its only process); the energy still
+    falls along a run from the cue."""
+    rng = np.random.default_rng(16)
+    n, k = 12, 30
+    xi = random_patterns(n, k, rng)
+    phi = np.zeros((1, n))
+    phi[0, 3] = 0.7
+    scale = 1.0 / n**3
+    kept = QuarticDAMLimit(xi, coupling=coupling).drive(phi)
+    assert kept[0, 3] == pytest.approx(scale * k * 0.7**3, rel=1e-12)
+    for switches in ({"self_coupling": False}, {"autapses": False}):
+        model = QuarticDAMLimit(xi, coupling=coupling, **switches)
+        drive = model.drive(phi)
+        assert abs(drive[0, 3]) < 1e-15  # its own drive: gone
+        if "self_coupling" in switches:  # the field it sends the others: as before
+            np.testing.assert_allclose(np.delete(drive, 3), np.delete(kept, 3), rtol=1e-12, atol=1e-18)
+        else:  # without autapses a lone active neuron has no process at all (ψ_ii is the only one)
+            assert np.all(drive == 0)
+        traj = model.run(cue_batch(xi, np.array([0]), 2, rng), dt=0.01, steps=400, method="rk4", record_every=1)
+        assert np.all(np.diff(traj.energy, axis=0) <= 1e-12 * (1 + np.abs(traj.energy[:-1])))
+
+
 def test_fast_limit_recalls_the_same_patterns_as_quartic_dam():
     """τ_s = τ_p = 0.1 τ_n, α = γ = 0: at K ≫ the pairwise capacity the full model ends in the
     same state as the quartic DAM for (almost) every cue."""

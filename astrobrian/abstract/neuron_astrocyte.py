@@ -354,7 +354,9 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
         psi0 = -self.hebbian_scale * _outer(self.phi(cues))
         # −Tψ₀ leaves (−1, 1) once K ≳ N (T/N³ scaling): those synapses start saturated,
         # g₀ = ±(1 − REFERENCE_CLIP), instead of an undefined atanh
-        g0 = np.clip(-self._coupling(self._mask(psi0)), -1 + REFERENCE_CLIP, 1 - REFERENCE_CLIP)
+        psi_wired = self._synapses(psi0)  # without autapses there is no ψ_ii to act
+        tpsi = self.T.apply(psi_wired) if self.self_coupling else self.T.without_self_terms(psi_wired)
+        g0 = np.clip(-tpsi, -1 + REFERENCE_CLIP, 1 - REFERENCE_CLIP)
         psi0 = np.clip(psi0, -1 + REFERENCE_CLIP, 1 - REFERENCE_CLIP)
         return cues.copy(), self._synapses(self.g.inverse(g0)), self.psi.inverse(psi0)
 
@@ -443,6 +445,9 @@ class QuarticDAMLimit(_AstrocyteMemoryBase):
         'full', `TerritoryCoupling` or `SparseCoupling`.
     knockouts : Knockouts, optional
         Coupling cut, ablations.
+    autapses, self_coupling : bool
+        As for `NeuronAstrocyteMemory` (docs/models.md#self-terms): without self-coupling a neuron's
+        drive with every other neuron at 0 is zero (the self-field 2sK|φ|²φ_i − sKφ_i³ is gone).
     """
 
     def __init__(
@@ -457,16 +462,20 @@ class QuarticDAMLimit(_AstrocyteMemoryBase):
         b: float | np.ndarray = 0.0,
         coupling: Coupling | str | None = "full",
         knockouts: Knockouts | None = None,
+        autapses: bool = True,
+        self_coupling: bool = True,
     ):
         super().__init__(
             patterns, beta=beta, lam=lam, tau_n=tau_n, hebbian_scale=hebbian_scale,
             coupling_scale=coupling_scale, coupling=coupling, knockouts=knockouts, b=b,
+            autapses=autapses, self_coupling=self_coupling,
         )
         if self.effects.feedback != 1.0:  # the limit has no synapse dynamics for the feedback to act on
             name = self.knockouts.acting_on("feedback")[0]
             raise InputError(f"knockouts.{name}", "0 in the quartic-DAM limit (use NeuronAstrocyteMemory)",
                              self.knockouts.fraction(name))
-        self._dense = self.process_mask is None and self.coupling.describe()["kind"] == "full"
+        self._dense = (self.process_mask is None and self.self_coupling
+                       and self.coupling.describe()["kind"] == "full")
 
     def _synaptic_efficacy(self, phi: np.ndarray) -> np.ndarray:
         """g = −Tψ with ψ = −a φφᵀ (masked)."""
@@ -553,4 +562,4 @@ class QuarticDAMLimit(_AstrocyteMemoryBase):
         return self._integrate(cues, init, dt, steps, method, cue_strength, cue_duration, record_every, stop_tol)
 
     def parameters(self) -> dict:
-        return self.common_parameters()
+        return {**self.common_parameters(), "autapses": self.autapses, "self_coupling": self.self_coupling}
