@@ -75,7 +75,11 @@ def current_trial(rung: str, xi: np.ndarray, cue: np.ndarray) -> tuple[float, fl
 
 
 def measure(points=POINTS) -> list[dict]:
-    """Best-of-REPEATS build and trial seconds of both paths at every point."""
+    """Best-of-REPEATS build and trial seconds of both paths at every point (numpy target, as a sweep
+    worker sets it: Brian2's default 'auto' would pick Cython where it is installed)."""
+    from brian2 import prefs
+
+    prefs.codegen.target = "numpy"
     rows = []
     for rung, n, k in points:
         xi, cue = _problem(n, k)

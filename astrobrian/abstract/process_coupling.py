@@ -78,32 +78,38 @@ class _Operator:
 
 
 class _TerritoryOperator(_Operator):
-    """T restricted to processes that share an astrocyte label (one label = full coupling)."""
+    """T restricted to processes that share an astrocyte label (one label = full coupling), through
+    its memory modes: q_a = diag(Ξᵀ (ψ ∘ M_a) Ξ) per territory a (plus the gap junction's share of the
+    others), then (Tψ) = s Σ_a M_a ∘ (Ξ diag(q_a) Ξᵀ) — matrix products, 4 N²K flops per territory.
+    The Brian2 rungs' matrix memory modes are this operator (network/modes.py)."""
 
     def __init__(self, patterns: np.ndarray, scale: float, labels: np.ndarray | None, gap: float = 0.0):
         super().__init__(patterns, scale)
         self.labels = labels
-        self.gap = gap  # IP3 through gap junctions: T = (1 − gap) T_territory + gap T_full
-        if labels is not None:
-            flat = labels.ravel()
-            self.order = np.argsort(flat, kind="stable")
-            sorted_labels = flat[self.order]
-            self.starts = np.flatnonzero(np.r_[True, sorted_labels[1:] != sorted_labels[:-1]])
-            # index of the territory segment each sorted process falls in
-            self.segment = np.cumsum(np.r_[False, sorted_labels[1:] != sorted_labels[:-1]])
+        # IP3 through gap junctions: T = (1 − gap) T_territory + gap T_full, i.e. every territory's modes
+        # also read gap × the others' processes
+        self.gap = gap
+        self.masks = None if labels is None else [(labels == a).astype(float) for a in np.unique(labels)]
 
-    def _full(self, psi: np.ndarray) -> np.ndarray:
-        # q_μ = ξ^μᵀ ψ ξ^μ, then s Ξ diag(q) Ξᵀ
+    def mode_amplitudes(self, psi: np.ndarray) -> np.ndarray:
+        """q (B, territories, K) of process outputs ψ (B, N, N), in the order of the sorted labels."""
         xi = self.xi
-        a = psi @ xi  # (B, N, K)
-        q = np.sum(xi * a, axis=-2)  # (B, K)
-        return self.scale * ((xi * q[:, None, :]) @ np.swapaxes(xi, -1, -2))
+        parts = [psi] if self.masks is None else [psi * m for m in self.masks]
+        q = np.stack([np.sum(xi * (p @ xi), axis=-2) for p in parts], axis=1)
+        if self.gap > 0 and len(parts) > 1:
+            q = q + self.gap * (q.sum(axis=1, keepdims=True) - q)
+        return q
+
+    def from_modes(self, q: np.ndarray) -> np.ndarray:
+        """(Tψ) (B, N, N) from the mode amplitudes q (B, territories, K)."""
+        xi = self.xi
+        xi_t = np.swapaxes(xi, -1, -2)
+        if self.masks is None:
+            return self.scale * ((xi * q[:, 0, None, :]) @ xi_t)
+        return self.scale * sum(m * ((xi * q[:, a, None, :]) @ xi_t) for a, m in enumerate(self.masks))
 
     def apply(self, psi: np.ndarray) -> np.ndarray:
-        if self.labels is None:
-            return self._full(psi)
-        within = self._within(psi)
-        return within if self.gap == 0 else (1.0 - self.gap) * within + self.gap * self._full(psi)
+        return self.from_modes(self.mode_amplitudes(psi))
 
     def self_terms(self) -> tuple[np.ndarray, np.ndarray]:
         # ξ² = 1: T_(ij)(ij) = T_(ij)(ji) = s K within a territory; the mirror (ji) shares it when the
@@ -117,19 +123,6 @@ class _TerritoryOperator(_Operator):
             mirror = self.scale * k * ((1.0 - self.gap) * together + self.gap)
         np.fill_diagonal(mirror, 0.0)
         return same, mirror
-
-    def _within(self, psi: np.ndarray) -> np.ndarray:
-        xi = self.xi
-        b, n = psi.shape[0], self.n
-        xi_b = np.broadcast_to(xi, (b,) + xi.shape[-2:]) if xi.ndim == 3 else xi[None]
-        # pair features u_(ij)μ = ξ_iμ ξ_jμ, sorted by territory
-        u = (xi_b[:, :, None, :] * xi_b[:, None, :, :]).reshape(xi_b.shape[0], n * n, -1)[:, self.order]
-        psi_sorted = psi.reshape(b, n * n)[:, self.order]
-        q = np.add.reduceat(u * psi_sorted[:, :, None], self.starts, axis=1)  # (B, A, K)
-        out_sorted = np.sum(u * q[:, self.segment, :], axis=-1)  # (B, P)
-        out = np.empty_like(out_sorted)
-        out[:, self.order] = out_sorted
-        return self.scale * out.reshape(b, n, n)
 
 
 class _SparseOperator(_Operator):

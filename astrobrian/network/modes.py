@@ -5,7 +5,7 @@ explicit index arrays (N²K connections each way, any device) — never N⁴."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -72,7 +72,7 @@ class MemoryModes:
     write: Any = None
     operation: Any = None
     copy: Any = None
-    _coupling: list = field(default_factory=lambda: [1.0])
+    operator: Any = None  # the matrix method's T (astrobrian.abstract.process_coupling)
 
     @property
     def objects(self) -> tuple:
@@ -110,7 +110,7 @@ class MemoryModes:
     def coupling(self) -> float:
         """The coupling scale s applied when q is written back (Tψ = s Σ_μ w q_μ)."""
         if self.method == "matrix":
-            return self._coupling[0]
+            return self.operator.scale
         return float(self.write.namespace["coupling"])
 
 
@@ -131,38 +131,6 @@ def _mode_weights(xi: np.ndarray, labels: np.ndarray, gap: float):
             read_j.append(((astro_of[syn_idx] + shift) % astro_ids.size) * k + mu)
             read_w.append(gap * weight)
     return ((np.concatenate(read_i), np.concatenate(read_j), np.concatenate(read_w)), (mode_idx, syn_idx, weight))
-
-
-class ModeProducts:
-    """The memory modes as matrix products: q_a = diag(Ξᵀ (Ψ ∘ M_a) Ξ) per territory a (with the gap
-    junction's share of the others), Tψ = s Σ_a M_a ∘ (Ξ diag(q_a) Ξᵀ) — 4 N²K flops per territory."""
-
-    def __init__(self, xi: np.ndarray, labels: np.ndarray, gap: float):
-        self.xi = np.ascontiguousarray(xi, dtype=float)
-        n = xi.shape[0]
-        post, pre = all_pairs(n)
-        ids = np.unique(labels)
-        flat = labels[post, pre].reshape(n, n)  # [post, pre], as synapse k = post·N + pre
-        self.masks = None if ids.size == 1 else [(flat == a).astype(float) for a in ids]
-        self.gap = gap if ids.size > 1 else 0.0
-
-    def read(self, psi: np.ndarray) -> np.ndarray:
-        """Mode amplitudes q, shape (territories, K), from ψ (N², synapse order)."""
-        n = self.xi.shape[0]
-        p = psi.reshape(n, n)
-        if self.masks is None:
-            return np.einsum("ik,ik->k", p @ self.xi, self.xi)[None]
-        own = np.stack([np.einsum("ik,ik->k", (p * m) @ self.xi, self.xi) for m in self.masks])
-        if self.gap > 0:
-            own = own + self.gap * (own.sum(axis=0) - own)
-        return own
-
-    def write(self, q: np.ndarray, scale: float) -> np.ndarray:
-        """(Tψ) in synapse order (N²) from the mode amplitudes q (territories, K)."""
-        if self.masks is None:
-            return (scale * ((self.xi * q[0]) @ self.xi.T)).ravel()
-        out = sum(m * ((self.xi * qa) @ self.xi.T) for m, qa in zip(self.masks, q))
-        return (scale * out).ravel()
 
 
 def wire_memory_modes(xi: np.ndarray, synapses: Any, coupling: FullCoupling | TerritoryCoupling, scale: float,
@@ -211,7 +179,8 @@ def wire_memory_modes(xi: np.ndarray, synapses: Any, coupling: FullCoupling | Te
     gap = coupling.gap_junction * (1.0 - gap_junction_block) if isinstance(coupling, TerritoryCoupling) else 0.0
     modes = mode_spec.neuron_group(k * n_astro, name=f"{name}_modes", **clock)
     if method == "matrix":
-        return _matrix_modes(xi, synapses, modes, labels, gap, float(mode_spec.namespace["coupling"]), name, clock)
+        operator = coupling.build(xi, float(mode_spec.namespace["coupling"]), gap_junction_block)
+        return _matrix_modes(synapses, modes, operator, labels, gap, name, clock)
     (read_i, read_j, read_w), (write_i, write_j, write_w) = _mode_weights(xi, labels, gap)
     read = mode_spec.connection("read", synapses, modes, name=f"{name}_read", **clock)
     read.connect(i=read_i, j=read_j)
@@ -222,25 +191,25 @@ def wire_memory_modes(xi: np.ndarray, synapses: Any, coupling: FullCoupling | Te
     return MemoryModes("connections", modes, labels, gap, read=read, write=write)
 
 
-def _matrix_modes(xi, synapses, modes, labels, gap, scale, name, clock) -> MemoryModes:
-    """The matrix method: copy ψ (run_regularly), then one NetworkOperation writes q and Tψ."""
+def _matrix_modes(synapses, modes, operator, labels, gap, name, clock) -> MemoryModes:
+    """The matrix method: copy ψ (run_regularly), then one NetworkOperation applies the abstract
+    model's own operator T (`mode_amplitudes`, then `from_modes`) and writes q and Tψ."""
     from brian2 import NetworkOperation
 
     if PSI_COPY not in synapses.variables:
         raise InputError("synapses", f"Synapses created with mode_equations('matrix') (a '{PSI_COPY}' variable)",
                          synapses.name)
-    products = ModeProducts(xi, labels, gap)
+    n = operator.n
     psi_var, tpsi_var, q_var = synapses.variables[PSI_COPY], synapses.variables["Tpsi"], modes.variables["q"]
-    scale_box = [scale]
     # the summed updaters run at ('groups', target.order − 1): the copy, then the operation, take that place
     copy = synapses.run_regularly(f"{PSI_COPY} = psi", when="groups", order=synapses.order - 2,
                                   name=f"{name}_psi_copy", **clock)
 
-    def step() -> None:
-        q = products.read(psi_var.get_value())
-        q_var.set_value(q.ravel())
-        tpsi_var.set_value(products.write(q, scale_box[0]))
+    def step() -> None:  # synapse k = post·N + pre: ψ reshaped is ψ[post, pre], as the operator takes it
+        q = operator.mode_amplitudes(psi_var.get_value().reshape(1, n, n))
+        q_var.set_value(q[0].ravel())  # mode index territory·K + μ, territories in sorted label order
+        tpsi_var.set_value(operator.from_modes(q)[0].ravel())
 
     operation = NetworkOperation(step, when="groups", order=synapses.order - 1, name=f"{name}_mode_products",
                                  **clock)
-    return MemoryModes("matrix", modes, labels, gap, operation=operation, copy=copy, _coupling=scale_box)
+    return MemoryModes("matrix", modes, labels, gap, operation=operation, copy=copy, operator=operator)
