@@ -77,6 +77,13 @@ def require_fraction(field: str, value: object) -> float:
     return v
 
 
+def require_switch(field: str, value: object) -> bool:
+    """Return `value` as a bool (true or false only, not 0/1 or text), or raise InputError naming `field`."""
+    if type(value).__name__ not in ("bool", "bool_"):
+        raise InputError(field, "true or false", value)
+    return bool(value)
+
+
 class NumericalInstability(FloatingPointError):
     """A running network's state became NaN or blew up: names the group, the variable and when."""
 

@@ -84,10 +84,26 @@ def test_rate_rung_same_on_numpy_and_cpp_standalone():
     assert net.recall(cue, 0, cue_duration=0.2, duration=0.4).recordings["x"].shape[0] == 20
 
 
-def test_the_rate_rung_refuses_the_self_term_switches_it_does_not_wire_yet():
-    """The abstract model can drop autapses and process self-coupling; the Brian2 rate rung wires
-    every pair and T whole, so it refuses the switches instead of silently differing."""
-    xi = random_patterns(8, 2, np.random.default_rng(0))
-    for switch in ("autapses", "self_coupling"):
-        with pytest.raises(InputError, match=switch):
-            build_rate_network(xi, **{switch: False})
+@pytest.mark.parametrize("method", ["matrix", "connections"])
+@pytest.mark.parametrize("autapses,self_coupling", [(False, True), (True, False), (False, False)])
+def test_rate_rung_matches_abstract_model_in_every_self_term_setting(autapses, self_coupling, method):
+    """Without autapses (N(N − 1) synapses) and/or without each process's coupling to itself and its
+    mirror, the rate rung still reproduces the abstract model to 1e-9, through both mode methods,
+    with territories, a gap junction and knockouts (the self-terms per pair depend on all three)."""
+    rng = np.random.default_rng(2)
+    xi = random_patterns(8, 3, rng)
+    cue = corrupt(xi[:, 1], 2, rng)
+    params = dict(coupling=TerritoryCoupling(3, 2, gap_junction=0.4), coupling_scale=1 / 16, beta_s=3.0,
+                  beta_p=2.0, knockouts=Knockouts(process_ablation=0.2, gliotransmission_block=0.3, seed=5),
+                  autapses=autapses, self_coupling=self_coupling)
+    for init, steps in (("reference", 200), ("rest", 300)):
+        net = build_rate_network(xi, cue, init=init, dt=0.05, memory_modes=method, **params)
+        assert len(net.synapses) == (64 if autapses else 56)
+        if init == "rest":
+            net.present(cue, 2.0, steps * 0.05, 1.0)
+        else:
+            net.network.run(steps * 0.05 * second)
+        ref = NeuronAstrocyteMemory(xi, **params).run(cue, init=init, dt=0.05, steps=steps, record_every=1)
+        brian_x = np.asarray(net.monitors["x"].x).T
+        np.testing.assert_allclose(brian_x, ref.x[:-1], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(net.neurons.x[:], ref.x[-1], rtol=0, atol=1e-9)

@@ -41,19 +41,23 @@ def test_builder_wires_processes_through_n2k_mode_connections():
     assert build_network("spiking", xi).memory_modes.method == "matrix"
 
 
+@pytest.mark.parametrize("self_terms", [True, False])
 @pytest.mark.parametrize("rung", ["spiking", "biophysical"])
-def test_matrix_modes_equal_the_summed_connections(rung):
-    """The two methods of the memory modes give the same run: q and Tψ equal to round-off, every
-    spike at the same time (three territories with a gap junction and half their processes ablated)."""
+def test_matrix_modes_equal_the_summed_connections(rung, self_terms):
+    """The two methods of the memory modes give the same run: q and the coupling input Tψ equal to
+    round-off, every spike at the same time (three territories with a gap junction and half their
+    processes ablated), with both self-terms or with neither (no autapses, no self-coupling)."""
     n, k = 12, 4
     xi, cue = _problem(n, k, 2)
     runs = {}
     for method in ("connections", "matrix"):
         net = build_network(rung, xi, seed=2, memory_modes=method,
-                            coupling=TerritoryCoupling(3, seed=0, gap_junction=0.3),
-                            knockouts=Knockouts(process_ablation=0.5, seed=1), readout_window=20 * ms)
+                            coupling=TerritoryCoupling(3, seed=0, gap_junction=0.3), autapses=self_terms,
+                            self_coupling=self_terms, knockouts=Knockouts(process_ablation=0.5, seed=1),
+                            readout_window=20 * ms)
+        assert len(net.synapses) == (n * n if self_terms else n * (n - 1))
         run = net.recall(cue, 0, cue_duration=40 * ms, duration=70 * ms)
-        runs[method] = (run, np.asarray(net.synapses.Tpsi[:]), np.asarray(net.groups["modes"].q[:]))
+        runs[method] = (run, net.memory_modes.coupling_input(net.synapses), np.asarray(net.groups["modes"].q[:]))
     (a, tpsi_a, q_a), (b, tpsi_b, q_b) = runs["connections"], runs["matrix"]
     assert np.abs(tpsi_a).max() > 0.05  # the modes carry a real drive
     np.testing.assert_allclose(tpsi_b, tpsi_a, rtol=0, atol=1e-12)
@@ -84,6 +88,44 @@ def test_one_run_recall_equals_two_runs_with_the_cue_released_between(rung):
     np.testing.assert_array_equal(np.asarray(one.neurons.v[:]), np.asarray(two.neurons.v[:]))
     assert np.all(one.neurons.I_cue[:] == 0 * pA) and float(one.network.t / ms) == pytest.approx(70.0)
     assert not any(o.name.endswith("_cue_release") for o in one.neurons.contained_objects)
+
+
+@pytest.mark.parametrize("rung", ["spiking", "biophysical"])
+def test_without_autapses_no_synapse_or_mode_connection_touches_a_pair_i_i(rung):
+    """autapses=False: N(N − 1) tripartite synapses, none i → i; the modes read and write only those."""
+    n, k = 9, 3
+    xi, _ = _problem(n, k, 3)
+    net = build_network(rung, xi, autapses=False, memory_modes="connections")
+    pre, post = np.asarray(net.synapses.i[:]), np.asarray(net.synapses.j[:])
+    assert len(net.synapses) == n * (n - 1) and not np.any(pre == post)
+    assert len(net.groups["read"]) == len(net.groups["write"]) == n * (n - 1) * k
+    assert "self" not in net.groups  # self-coupling kept: no connection takes it out
+    both = build_network(rung, xi, autapses=False, self_coupling=False, memory_modes="connections", name="both")
+    # itself and its mirror, per synapse
+    assert len(both.groups["self"]) == 2 * n * (n - 1)
+    assert build_network(rung, xi, name="all").parameters["autapses"] is True
+
+
+@pytest.mark.parametrize("method", ["matrix", "connections"])
+def test_without_self_coupling_no_process_drives_itself_or_its_mirror(method):
+    """The measured coupling (probes of ψ, one process step) equals the stored T less its self-terms,
+    and a process's drive from itself and from its mirror is zero to round-off."""
+    from astrobrian.analysis import probe_coupling
+
+    n, k = 6, 2
+    xi, _ = _problem(n, k, 5)
+    net = build_network("spiking", xi, self_coupling=False, memory_modes=method,
+                        coupling=TerritoryCoupling(2, seed=0, gap_junction=0.5))
+    est = probe_coupling(net, seed=1)
+    assert est.correlation > 1 - 1e-9 and est.max_relative_error < 1e-9
+    post, pre = net.memory_modes.pairs
+    mirror = np.searchsorted(post * n + pre, pre * n + post)  # every pair has its mirror (autapses: itself)
+    rows = np.arange(len(post))
+    assert np.abs(est.effective[rows, rows]).max() < 1e-12
+    assert np.abs(est.effective[rows, mirror]).max() < 1e-12
+    full = probe_coupling(build_network("spiking", xi, memory_modes=method, name="kept",
+                                        coupling=TerritoryCoupling(2, seed=0, gap_junction=0.5)), seed=1)
+    assert np.abs(full.effective[rows, rows]).min() > 1e-3  # with the self-coupling kept, it is there
 
 
 def test_matrix_modes_are_refused_where_they_cannot_run():

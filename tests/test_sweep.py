@@ -254,6 +254,17 @@ def test_scaling_fits_recover_known_exponents():
     assert pair["kmax"]["slope"] == pytest.approx(1.0, abs=0.1)
     assert trend(pair["per_neuron"]) == "flat" and trend(pair["per_unit"]) == "falls"
     assert compute_units(10, "astrocyte") == 210 and compute_units(10, "pairwise") == 100
+    assert compute_units(10, "astrocyte-no-autapses") == 190  # N + 2N(N − 1): no i = i synapse–process pairs
+
+
+def test_compute_units_count_what_is_wired():
+    from astrobrian.analysis.scaling import unit_count
+
+    assert unit_count("network", "spiking", {}) == "astrocyte"
+    assert unit_count("network", "biophysical", {"autapses": False}) == "astrocyte-no-autapses"
+    assert unit_count("abstract", "neuron-astrocyte-rest", {"autapses": False}) == "astrocyte-no-autapses"
+    assert unit_count("abstract", "neuron-astrocyte-rest", {"self_coupling": False}) == "astrocyte"
+    assert unit_count("network", "hopfield-spiking", {}) == "pairwise"
 
 
 def test_verdict_rule():

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputError, require_positive, require_positive_int
+from ..errors import InputError, require_positive, require_positive_int, require_switch
 from ..patterns import check_patterns
 from .activations import TanhActivation
 from .base import prepare, project
@@ -36,12 +36,6 @@ REFERENCE_CLIP = 1e-9
 def _outer(v: np.ndarray) -> np.ndarray:
     """Batched outer product v vᵀ: (B, N) → (B, N, N)."""
     return v[:, :, None] * v[:, None, :]
-
-
-def _switch(field: str, value: object) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise InputError(field, "true or false", value)
-    return bool(value)
 
 
 class _CueSchedule:
@@ -98,8 +92,8 @@ class _AstrocyteMemoryBase:
         self.process_mask = self.effects.process_mask()  # removed or silenced processes: ψ = 0
         self.T = self.coupling.build(self.patterns, self.coupling_scale * self.effects.coupling,
                                      self.effects.gap_junction_block)
-        self.autapses = _switch("autapses", autapses)
-        self.self_coupling = _switch("self_coupling", self_coupling)
+        self.autapses = require_switch("autapses", autapses)
+        self.self_coupling = require_switch("self_coupling", self_coupling)
         #: synapses that exist: all N² pairs, or i ≠ j only without autapses (their processes go too)
         self.synapse_mask = None if self.autapses else 1.0 - np.eye(self.n)
         if self.synapse_mask is not None:  # no synapse, no process

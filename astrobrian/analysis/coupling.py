@@ -36,7 +36,8 @@ class CouplingEstimate:
 
 
 def stored_coupling(
-    patterns: np.ndarray, coupling: object, scale: float, knockouts: Knockouts | None = None
+    patterns: np.ndarray, coupling: object, scale: float, knockouts: Knockouts | None = None,
+    self_coupling: bool = True,
 ) -> np.ndarray:
     """The dense T (N², N²) over processes k = post·N + pre, built from the abstract operator
     (territories, gap junctions and knockouts included) by applying it to unit vectors.
@@ -51,6 +52,9 @@ def stored_coupling(
         The coupling scale s of T.
     knockouts : Knockouts, optional
         Coupling cut and gap-junction block applied to T.
+    self_coupling : bool
+        Keep each process's coupling to itself and its mirror (False: T without them,
+        docs/models.md#self-terms).
 
     Returns
     -------
@@ -63,7 +67,8 @@ def stored_coupling(
     effects = knock.effects(n, None)  # the knockouts' factors on T, from their table entries
     op = coupling_from_name(coupling).build(xi, scale * effects.coupling, effects.gap_junction_block)
     eye = np.eye(n * n).reshape(n * n, n, n)
-    return op.apply(eye).reshape(n * n, n * n).T  # column k = T applied to unit process k
+    applied = op.apply(eye) if self_coupling else op.without_self_terms(eye)
+    return applied.reshape(n * n, n * n).T  # column k = T applied to unit process k
 
 
 def compare_coupling(effective: np.ndarray, stored: np.ndarray, probes: int = 0) -> CouplingEstimate:
@@ -149,7 +154,7 @@ def probe_coupling(network: Any, probes: int | None = None, amplitude: float = 0
             set_psi(psi_in[k])
             used[k] = np.asarray(syn.psi[:])
             run_spiking(network.network, step)
-            responses[k] = np.asarray(syn.Tpsi[:])
+            responses[k] = modes.coupling_input(syn)
     finally:
         network.network.restore("before_probe")
         modes.restore_schedule(orders)
@@ -157,8 +162,11 @@ def probe_coupling(network: Any, probes: int | None = None, amplitude: float = 0
     effective = np.linalg.lstsq(used[:, alive], responses[:, alive], rcond=None)[0].T  # responses = ψ T_effᵀ
     params = network.parameters
     knock = knockouts or Knockouts(**params.get("knockouts", {}))
-    stored = stored_coupling(network.patterns, coupling_of(params), float(params["coupling_scale"]), knock)
-    return compare_coupling(effective, stored[np.ix_(alive, alive)], probes)
+    stored = stored_coupling(network.patterns, coupling_of(params), float(params["coupling_scale"]), knock,
+                             self_coupling=bool(params.get("self_coupling", True)))
+    post, pre = modes.pairs  # the wired processes, in synapse order
+    wired = (post * network.patterns.shape[0] + pre)[alive]
+    return compare_coupling(effective, stored[np.ix_(wired, wired)], probes)
 
 
 def coupling_of(params: dict) -> object:

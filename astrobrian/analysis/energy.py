@@ -61,7 +61,8 @@ def abstract_model_of(network: Any, beta_n: float = 5.0) -> NeuronAstrocyteMemor
         network.patterns, beta=beta_n, beta_s=float(ns["beta_s"]), beta_p=float(ns["beta_p"]),
         alpha=float(ns["alpha"]), gamma=float(ns.get("gamma", 1.0)), hebbian_scale=float(params["hebbian_scale"]),
         coupling_scale=float(params["coupling_scale"]), coupling=coupling_of(params),
-        knockouts=Knockouts(**params.get("knockouts", {})))
+        knockouts=Knockouts(**params.get("knockouts", {})), autapses=bool(params.get("autapses", True)),
+        self_coupling=bool(params.get("self_coupling", True)))
 
 
 def energy_along_run(network: Any, run: Any, beta_n: float = 5.0, tol: float = 1e-9) -> EnergyTrace:
@@ -105,7 +106,8 @@ def energy_along_run(network: Any, run: Any, beta_n: float = 5.0, tol: float = 1
     model = abstract_model_of(network, beta_n)
     knock = model.knockouts
     common = dict(beta=beta_n, hebbian_scale=model.hebbian_scale, coupling_scale=model.coupling_scale,
-                  coupling=coupling_of(params), knockouts=knock)
+                  coupling=coupling_of(params), knockouts=knock, autapses=model.autapses,
+                  self_coupling=model.self_coupling)
     b = np.zeros_like(x)
     terms = model.energy_terms(x, s, p, b)
     energy = sum(terms.values())

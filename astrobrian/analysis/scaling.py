@@ -9,8 +9,8 @@ target, cue and Brian2 seed from (seed, N, K, t), so every model sees the same t
 knockout seed from (seed, N, t) only, so a knockout removes the same processes at every K.
 
 Compute units (docs/capacity.md): a neuron–astrocyte network has N neurons, N² synapses and N²
-processes; the pairwise control N neurons and N(N − 1) synapses. Memories per compute unit grow
-with N only where K_max grows faster than N².
+processes (N(N − 1) of each without autapses); the pairwise control N neurons and N(N − 1)
+synapses. Memories per compute unit grow with N only where K_max grows faster than N².
 """
 
 from __future__ import annotations
@@ -27,30 +27,40 @@ from ..errors import InputError
 from ..patterns import cue_batch, random_patterns
 from ..sweep import Task
 
-#: how each model's compute units are counted: 'astrocyte' N + 2N², 'pairwise' N + N(N − 1)
-ASTROCYTE, PAIRWISE = "astrocyte", "pairwise"
+#: how each model's compute units are counted: 'astrocyte' N + 2N², 'astrocyte-no-autapses'
+#: N + 2N(N − 1) (no i = i synapse–process pairs), 'pairwise' N + N(N − 1)
+ASTROCYTE, ASTROCYTE_NO_AUTAPSES, PAIRWISE = "astrocyte", "astrocyte-no-autapses", "pairwise"
 
 
 def compute_units(n: np.ndarray | int, units: str) -> np.ndarray:
-    """Neurons + synapses + processes of a network of N neurons ('astrocyte' or 'pairwise')."""
+    """Neurons + synapses + processes of a network of N neurons (`units`: one of the three counts)."""
     n = np.asarray(n, dtype=float)
     if units == ASTROCYTE:
         return n + 2 * n**2
+    if units == ASTROCYTE_NO_AUTAPSES:
+        return n + 2 * n * (n - 1)
     if units == PAIRWISE:
         return n + n * (n - 1)
-    raise InputError("units", f"'{ASTROCYTE}' or '{PAIRWISE}'", units)
+    raise InputError("units", f"'{ASTROCYTE}', '{ASTROCYTE_NO_AUTAPSES}' or '{PAIRWISE}'", units)
 
 
-def unit_count(level: str, target: str) -> str:
+def unit_count(level: str, target: str, params: dict | None = None) -> str:
     """How the compute units of a sweep's model are counted: its rung's record ('network') or its
-    abstract registry entry ('abstract') says."""
+    abstract registry entry ('abstract') says, and an astrocyte model without autapses (`params`, or
+    the model's default) has N(N − 1) synapse–process pairs."""
+    params = params or {}
     if level == "network":
         from ..network import get_rung
 
-        return get_rung(target).units
-    from ..abstract.registry import model_entry
+        rung = get_rung(target)
+        units, defaults = rung.units, rung.parameter_defaults()
+    else:
+        from ..abstract.registry import model_entry
 
-    return model_entry(target).units
+        entry = model_entry(target)
+        units, defaults = entry.units, entry.defaults()
+    wired = params.get("autapses", defaults.get("autapses", True))
+    return ASTROCYTE_NO_AUTAPSES if units == ASTROCYTE and wired is False else units
 
 
 @dataclass(frozen=True)
@@ -163,7 +173,7 @@ class SweepModel:
 
     @property
     def units(self) -> str:
-        return unit_count(self.level, self.target)
+        return unit_count(self.level, self.target, self.params)
 
 
 def point_tasks(model: SweepModel, n: int, k: int, trials: int, flips: int, seed: int, threshold: float,
@@ -252,7 +262,8 @@ def scaling_fits(ns: list[int], kmax: list[float], units: str) -> dict:
     kmax : list of float
         K_max at each size.
     units : str
-        How compute units are counted: 'astrocyte' (N + 2N²) or 'pairwise' (N + N(N − 1)).
+        How compute units are counted: 'astrocyte' (N + 2N²), 'astrocyte-no-autapses' (N + 2N(N − 1))
+        or 'pairwise' (N + N(N − 1)).
 
     Returns
     -------

@@ -22,7 +22,7 @@ from ..abstract.neuron_astrocyte import NeuronAstrocyteMemory
 from ..errors import InputError, require_positive
 from ..patterns import check_patterns, overlaps
 from .base import MemoryNetwork, RecallRun, run_checked
-from .modes import all_pairs, mode_coupling, mode_equations, mode_method, wire_memory_modes
+from .modes import mode_coupling, mode_equations, mode_method, synapse_pairs, wire_memory_modes
 from .rungs import Rung, register_rung
 
 
@@ -137,10 +137,6 @@ def build_rate_network(
     if cue.shape != (n,):
         raise InputError("cue", f"an array of shape ({n},)", f"shape {cue.shape}")
     abstract = NeuronAstrocyteMemory(xi, **params)
-    for switch in ("autapses", "self_coupling"):
-        if not getattr(abstract, switch):
-            raise InputError(switch, "true on the Brian2 rungs (they wire every pair and T whole; the switch is the "
-                             "abstract model's for now)", False)
     coupling = mode_coupling(params.get("coupling", "full"))
     dt = require_positive("dt", dt)
     knock: Knockouts = abstract.knockouts
@@ -155,13 +151,14 @@ def build_rate_network(
     method = mode_method(memory_modes)
     synapses = syn_spec.synapses(neurons, neurons, name=f"{name}_synapses", dt=clock_dt,
                                  extra_equations=mode_equations(method))
-    # explicit index arrays (readable before a standalone run): synapse k = post·N + pre
-    post, pre = all_pairs(n)
+    # explicit index arrays (readable before a standalone run), post-major; i = j only with autapses
+    post, pre = synapse_pairs(n, abstract.autapses)
     synapses.connect(i=pre, j=post)
     syn_spec.set_initial(synapses)
 
     wired = wire_memory_modes(xi, synapses, coupling, abstract.T.scale, name, dt=clock_dt,
-                              gap_junction_block=abstract.effects.gap_junction_block, method=method)
+                              gap_junction_block=abstract.effects.gap_junction_block, method=method,
+                              pairs=(post, pre), self_coupling=abstract.self_coupling)
     # start-of-step semantics: modes read ψ, then write Tψ, then synapses, then neurons update
     wired.schedule(-3)
     synapses.summed_updaters["I_syn_post"].order = -2

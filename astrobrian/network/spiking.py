@@ -24,10 +24,10 @@ import numpy as np
 
 from ..abstract.knockouts import Knockouts
 from ..abstract.process_coupling import TerritoryCoupling
-from ..errors import InputError, require_positive_int
+from ..errors import InputError, require_positive_int, require_switch
 from ..patterns import check_patterns, overlaps
 from .base import MemoryNetwork, RecallRun, run_checked
-from .modes import all_pairs, mode_coupling, mode_equations, mode_method, wire_memory_modes
+from .modes import mode_coupling, mode_equations, mode_method, pair_matrix, synapse_pairs, wire_memory_modes
 from .rungs import Rung, register_rung
 
 #: default clocks: neurons (membrane, PSCs, spikes) and the slower synapse/process clock
@@ -225,9 +225,9 @@ class SpikingNetwork(MemoryNetwork):
         report = recall_report(t, ov, final, int(target), t_cue, cue_ov, threshold)
         rec = {"spike_i": spike_i, "spike_t": spike_t, "rates": rates, "final_rates": final_rates}
         for key, mon in self.monitors.items():
-            if key not in ("rate", "spikes"):  # recorded synapse/process variables, (T, N²)
-                values = getattr(mon, key)
-                rec[key] = np.asarray(values).T  # SI base units
+            if key not in ("rate", "spikes"):  # recorded synapse/process variables, (T, N²), 0 where no synapse
+                values = np.asarray(getattr(mon, key)).T  # SI base units
+                rec[key] = pair_matrix(values, self.memory_modes.pairs, n) if self.memory_modes else values
                 rec[f"{key}_t"] = np.asarray(mon.t / second)
         return RecallRun(t, ov, final, report, rec)
 
@@ -316,8 +316,10 @@ class TripartiteOptions(NeuronOptions):
     Hebbian scale a (None: 1/N) and coupling scale (None: 1/N², docs/models.md#rest-scaling), the
     process coupling ('full' or a TerritoryCoupling: one set of modes per astrocyte), the
     `Knockouts` (docs/knockouts.md), `record_synapses`: a time step at which the synapse and
-    process states are recorded (None: not recorded), and how the memory modes are computed
-    (`memory_modes`: 'auto', 'matrix' or 'connections', docs/models.md#memory-modes)."""
+    process states are recorded (None: not recorded), how the memory modes are computed
+    (`memory_modes`: 'auto', 'matrix' or 'connections', docs/models.md#memory-modes), and the two
+    self-terms (docs/models.md#self-terms): `autapses` (False: no i → i synapse and process) and
+    `self_coupling` (False: no process couples to itself or its mirror through the astrocyte)."""
 
     hebbian_scale: float | None = None
     coupling_scale: float | None = None
@@ -325,6 +327,8 @@ class TripartiteOptions(NeuronOptions):
     knockouts: Knockouts | None = None
     record_synapses: Any = None
     memory_modes: str = "auto"
+    autapses: bool = True
+    self_coupling: bool = True
 
 
 def build_spiking_network(
@@ -421,6 +425,7 @@ def build_tripartite_network(
     for key, v in (("hebbian_scale", a), ("coupling_scale", scale)):
         if not np.isfinite(v) or v <= 0:
             raise InputError(key, "a number > 0", v)
+    autapses, self_coupling = (require_switch(key, getattr(o, key)) for key in ("autapses", "self_coupling"))
 
     neuron_spec, neurons = _neurons(xi, o.seed, dt, name, o.neuron, o.neuron_preset)
     territories = coupling.territory_labels(n) if isinstance(coupling, TerritoryCoupling) else None
@@ -429,11 +434,12 @@ def build_tripartite_network(
     method = mode_method(o.memory_modes)
     synapses = syn_spec.synapses(neurons, neurons, name=f"{name}_synapses", dt=process_dt,
                                  extra_equations=mode_equations(method))
-    post, pre = all_pairs(n)
+    post, pre = synapse_pairs(n, autapses)
     synapses.connect(i=pre, j=post)
     syn_spec.set_initial(synapses)  # at rest, never set from the cue
     wired = wire_memory_modes(xi, synapses, coupling, scale * effects.coupling, name, dt=process_dt,
-                              gap_junction_block=effects.gap_junction_block, method=method)
+                              gap_junction_block=effects.gap_junction_block, method=method, pairs=(post, pre),
+                              self_coupling=self_coupling)
     if effects.alive is not None:
         synapses.alive = effects.alive[post, pre]
     if configure is not None:
@@ -449,7 +455,7 @@ def build_tripartite_network(
     params = {
         "N": n, "K": k, "seed": int(o.seed), "dt": _text(dt), "process_dt": _text(process_dt), "hebbian_scale": a,
         "coupling_scale": scale, "coupling": coupling.describe(), "gap_junction": wired.gap_junction,
-        "memory_modes": method,
+        "memory_modes": method, "autapses": autapses, "self_coupling": self_coupling,
         "knockouts": knock.describe(), "cue_current": _text(cue_current), "readout_window": _text(readout_window),
         "neuron_preset": o.neuron_preset,
         "neuron": {p: _text(v.value) for p, v in neuron_spec.parameters.items()},
