@@ -155,7 +155,8 @@ def _model(name: str, table: object, defaults: dict, source: object) -> SweepMod
     params = {}
     for key, value in as_table(table.get("params"), prefix + "params", source).items():
         params[key] = as_coupling(value, prefix + "params." + key, source) if key == "coupling" else \
-            as_number(value, prefix + "params." + key, source, minimum=None) if not isinstance(value, str) else value
+            value if isinstance(value, (str, bool)) else as_number(value, prefix + "params." + key, source,
+                                                                  minimum=None)
     try:  # names, types and values, on a tiny run of the model at the smallest size
         model_entry(model).check(params, min(ns), label=lambda key: prefix + "params." + key)
     except InputError as err:
