@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 
 class InputError(ValueError):
     """Bad user input: `field` is the offending parameter, `expected` its valid form."""
@@ -79,7 +81,7 @@ def require_fraction(field: str, value: object) -> float:
 
 def require_switch(field: str, value: object) -> bool:
     """Return `value` as a bool (true or false only, not 0/1 or text), or raise InputError naming `field`."""
-    if type(value).__name__ not in ("bool", "bool_"):
+    if not isinstance(value, (bool, np.bool_)):
         raise InputError(field, "true or false", value)
     return bool(value)
 

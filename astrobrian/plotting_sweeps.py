@@ -31,30 +31,36 @@ def _first_level(summary: dict) -> str:
     return f"{summary['levels'][0]:g}"
 
 
-def capacity_scaling_figure(summary: dict, ax: Any = None, fig: FigureBase | None = None) -> Figure:
-    """A capacity_scaling sweep's summary, three panels.
+_UNIT_LABELS = {"astrocyte": "N + 2N²", "astrocyte-no-autapses": "N + 2N(N−1)", "pairwise": "N + N(N−1)"}
 
-    K_max vs N (log–log, the fits with slopes and 95 % CIs, at the first P level); memories
-    per compute unit vs N; P(recall) vs K/N of every model at its largest N. The figure title
-    gives the verdict, when the summary has one.
+
+def capacity_scaling_figure(summary: dict, ax: Any = None, fig: FigureBase | None = None) -> Figure:
+    """A capacity_scaling sweep's summary, four panels.
+
+    K_max vs N (log–log, the fits with slopes and 95 % CIs over all sizes and over the upper
+    half, at the first P level; open markers: exact recall when the sweep read it too); K_max/N²
+    vs N (flat: the N² ceiling of a pairwise-like memory; rising: faster than N²); memories per
+    compute unit vs N; P(recall) vs K/N of every model at its largest N. The figure title gives
+    the verdict, when the summary has one.
 
     Parameters
     ----------
     summary
         ``SweepRun.summary()`` of a capacity_scaling sweep (the "summary" of its results.json).
     ax
-        Three Axes: (K_max vs N, memories per unit vs N, P vs K/N).
+        Four Axes: (K_max vs N, K_max/N² vs N, memories per unit vs N, P vs K/N).
     fig
-        A figure to add the three panels to.
+        A figure to add the four panels to.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     level = _first_level(summary)
-    root, owner, axes = panel_axes((1, 3), ax, fig, (16, 4.8),
-                                   "K_max vs N, memories per compute unit vs N, P(recall) vs K/N")
-    ax_k, ax_u, ax_p = axes[0]
+    root, owner, axes = panel_axes((1, 4), ax, fig, (21, 4.8),
+                                   "K_max vs N, K_max/N² vs N, memories per compute unit vs N, P(recall) vs K/N")
+    ax_k, ax_r, ax_u, ax_p = axes[0]
+    exact = summary.get("criteria", {}).get("exact")
     for i, (name, model) in enumerate(summary["models"].items()):
         ns = np.array([s["N"] for s in model["sizes"]], dtype=float)
         km = np.array([s["kmax"][level] for s in model["sizes"]], dtype=float)
@@ -66,22 +72,36 @@ def capacity_scaling_figure(summary: dict, ax: Any = None, fig: FigureBase | Non
             label += f": slope {fit['kmax']['slope']:.2f}"
             if np.all(np.isfinite(ci)):
                 label += f" [{ci[0]:.2f}, {ci[1]:.2f}]"
+        upper = fit.get("upper", {}).get("kmax", {})
+        if upper.get("slope") is not None and len(fit["upper"]["N"]) < len(ns):
+            label += f"; upper half {upper['slope']:.2f}"
         pos = km > 0
         line = ax_k.loglog(ns[pos], km[pos], marker=mk, lw=0, label=label)[0]
+        color = line.get_color()
         if fit["kmax"]["slope"] is not None:
-            ax_k.loglog(ns, np.exp(fit["kmax"]["intercept"]) * ns ** fit["kmax"]["slope"], color=line.get_color(), lw=1)
+            ax_k.loglog(ns, np.exp(fit["kmax"]["intercept"]) * ns ** fit["kmax"]["slope"], color=color, lw=1)
+        if exact is not None and name in exact["fits"]:
+            ke = np.array([s["exact"]["kmax"][level] for s in model["sizes"]], dtype=float)
+            ax_k.loglog(ns[ke > 0], ke[ke > 0], marker=mk, lw=0.6, ls="--", color=color, mfc="none")
+        ax_r.semilogx(ns[pos], km[pos] / ns[pos] ** 2, marker=mk, color=color, label=name)
         per_unit = np.array(fit["memories_per_unit"])
-        ax_u.loglog(ns[pos], per_unit[pos], marker=mk, color=line.get_color(),
-                    label=f"{name} ({'N + 2N²' if model['units'] == 'astrocyte' else 'N + N(N−1)'}): "
-                          f"{fit['per_unit_trend']}")
+        ax_u.loglog(ns[pos], per_unit[pos], marker=mk, color=color,
+                    label=f"{name} ({_UNIT_LABELS.get(model['units'], model['units'])}): {fit['per_unit_trend']}")
         last = model["sizes"][-1]
         ks = np.array([pt["K"] for pt in last["points"]], dtype=float)
         ps = np.array([pt["P"] for pt in last["points"]])
-        ax_p.semilogx(ks / last["N"], ps, marker=mk, color=line.get_color(), label=f"{name}, N = {last['N']}")
+        order = np.argsort(ks)
+        ax_p.semilogx(ks[order] / last["N"], ps[order], marker=mk, color=color, label=f"{name}, N = {last['N']}")
     ax_k.set_xlabel("N (neurons)")
     ax_k.set_ylabel(f"K_max at P = {level}")
-    ax_k.set_title(f"capacity ({summary['criterion']}; lines: log–log fits)", fontsize=10)
-    ax_k.legend(fontsize=7)
+    title = f"capacity ({summary['criterion']}; lines: log–log fits" + ("; open: exact recall)" if exact else ")")
+    ax_k.set_title(title, fontsize=10)
+    ax_k.legend(fontsize=6)
+    ax_r.set_xlabel("N (neurons)")
+    ax_r.set_ylabel("K_max / N²")
+    ax_r.set_yscale("log")
+    ax_r.set_title("K_max/N²: flat = an N² ceiling, rising = faster than N²", fontsize=10)
+    ax_r.legend(fontsize=7)
     ax_u.set_xlabel("N (neurons)")
     ax_u.set_ylabel("K_max / compute units")
     ax_u.set_title("memories per compute unit (neurons + synapses + processes)", fontsize=10)
@@ -96,7 +116,8 @@ def capacity_scaling_figure(summary: dict, ax: Any = None, fig: FigureBase | Non
     verdict = summary.get("verdict")
     if verdict:
         word = {True: "survives", False: "does not survive", None: "undecided"}[verdict["survives"]]
-        title = f"capacity scaling {word}: {verdict['rule']} ({verdict['reason']})"
+        over = f" over N = {', '.join(map(str, verdict['N']))}" if verdict.get("N") else ""
+        title = f"capacity scaling {word}: {verdict['rule']}{over} ({verdict['reason']})"
     return finish_figure(root, owner, ax is not None, title, fontsize=10)
 
 

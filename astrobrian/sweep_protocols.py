@@ -11,6 +11,8 @@ figures, each atomically, after the last point. Schema (every key checked, error
     flip | flips               fraction of cue bits flipped (exactly ⌊ρN⌋ at every N) | bits
     trials                     trials per (N, K) point
     criterion, threshold       'overlap' (target overlap ≥ θ) or 'exact' — astrobrian.capacity's
+    also_exact                 with 'overlap': also K_max under exact recall, from the same trials
+                               (its search adds only the points it needs; default false)
     levels                     P levels at which K_max is read (default [0.5, 0.9])
     rel_tol                    bisection stops when K_hi − K_lo ≤ rel_tol·K_lo (default 0.1)
     workers                    worker processes (0 = every core; 1 = in this process)
@@ -37,7 +39,16 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .analysis.scaling import SweepModel, Verdict, kmax_line, point_tasks, scaling_fits, success_fraction, trend
+from .analysis.scaling import (
+    SweepModel,
+    Verdict,
+    kmax_line,
+    point_overlaps,
+    point_tasks,
+    scaling_fits,
+    trend,
+    upper_half,
+)
 from .capacity import CRITERIA, Criterion
 from .errors import InputError
 from .patterns import n_flips
@@ -66,7 +77,8 @@ from .sweep import Checkpoint, InProcess, LocalPool, check_scheduler, dask_execu
 #: the protocol kinds of this module
 SWEEP_KINDS = ("capacity_scaling", "knockout_capacity")
 _TOP = {"kind", "name", "description", "seed", "N", "flip", "flips", "trials", "criterion", "threshold", "levels",
-        "rel_tol", "workers", "cue_duration", "duration", "cue_strength", "models", "verdict", "knockouts"}
+        "also_exact", "rel_tol", "workers", "cue_duration", "duration", "cue_strength", "models", "verdict",
+        "knockouts"}
 _MODEL_KEYS = {"rung", "model", "network", "params", "k_start", "N", "chunk", "enabled"}
 CHECKPOINT = "checkpoint.jsonl"
 
@@ -86,6 +98,7 @@ class SweepProtocol:
     trials: int
     criterion: Criterion
     levels: tuple[float, ...]
+    also_exact: bool
     rel_tol: float
     workers: int
     models: tuple[SweepModel, ...]
@@ -93,6 +106,11 @@ class SweepProtocol:
     knockout_types: tuple[str, ...] = ()
     fractions: tuple[float, ...] = ()
     data: dict = field(default_factory=dict)
+
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        """The sweep's criterion, then exact recall when `also_exact`."""
+        return (self.criterion,) + ((Criterion("exact"),) if self.also_exact else ())
 
     def flipped(self, n: int) -> int:
         return self.flips if self.flips is not None else n_flips(n, self.flip)
@@ -102,6 +120,7 @@ class SweepProtocol:
         return plain({
             "kind": self.kind, "seed": self.seed, "N": self.ns, "flips": {n: self.flipped(n) for n in self.all_ns()},
             "trials": self.trials, "criterion": self.criterion, "levels": self.levels, "rel_tol": self.rel_tol,
+            **({"also_exact": True} if self.also_exact else {}),  # an earlier checkpoint stays readable
             "models": [plain(m) for m in self.models], "verdict": self.verdict,
             "knockouts": {"types": self.knockout_types, "fractions": self.fractions},
         })
@@ -189,6 +208,9 @@ def validate(data: dict, source: object = "protocol") -> SweepProtocol:
     if not isinstance(levels, list) or not levels:
         raise ProtocolError(source, "levels", "a list of P levels in (0, 1), e.g. [0.5, 0.9]", levels)
     levels = tuple(as_number(v, "levels", source, strict=True, maximum=0.999) for v in levels)
+    also_exact = as_bool(data.get("also_exact", False), "also_exact", source)
+    if also_exact and rule == "exact":
+        raise ProtocolError(source, "also_exact", "false when criterion = 'exact' (it is the sweep's own)", True)
     rel_tol = as_number(data.get("rel_tol", 0.1), "rel_tol", source, strict=True, maximum=1.0)
     workers = as_int(data.get("workers", 0), "workers", source, 0)
     times = run_times(data, source)
@@ -233,7 +255,7 @@ def validate(data: dict, source: object = "protocol") -> SweepProtocol:
         raise ProtocolError(source, "knockouts", "no knockout table in a capacity_scaling protocol "
                             "(use kind = \"knockout_capacity\")", list(ko))
     return SweepProtocol(kind, name, description, str(source), seed, ns, flip, flips, trials, criterion, levels,
-                         rel_tol, workers, models, verdict, types, fractions, data)
+                         also_exact, rel_tol, workers, models, verdict, types, fractions, data)
 
 
 def _share_coupling(models: tuple[SweepModel, ...]) -> tuple[SweepModel, ...]:
@@ -301,24 +323,43 @@ class SweepRun:
 
     def _scaling(self) -> dict:
         p = self.protocol
-        models, fits = {}, {}
+        models, fits, by_criterion = {}, {}, {c.kind: {} for c in p.criteria[1:]}
         for m in p.models:
             rows = []
             for n in m.ns:
                 res = self.lines[_line(m, n)]
-                rows.append({"N": n, "flips": p.flipped(n), "kmax": res["kmax"], "bracket": res["bracket"],
-                             "points": [{"K": k, "P": v} for k, v in res["points"].items()]})
+                row = {"N": n, "flips": p.flipped(n), "kmax": res["kmax"], "bracket": res["bracket"],
+                       "points": [{"K": k, "P": v} for k, v in res["points"].items()]}
+                for c in p.criteria[1:]:
+                    other = res["criteria"][c.kind]
+                    row[c.kind] = {"kmax": other["kmax"], "bracket": other["bracket"],
+                                   "points": [{"K": k, "P": v} for k, v in other["points"].items()]}
+                rows.append(row)
             models[m.name] = {"level": m.level, "target": m.target, "units": m.units, "N": list(m.ns), "sizes": rows}
-            fits[m.name] = {}
-            for level in p.levels:
-                key = f"{level:g}"
-                f = scaling_fits(list(m.ns), [r["kmax"][key] for r in rows], m.units)
-                f["per_unit_trend"] = trend(f["per_unit"])
-                f["per_neuron_trend"] = trend(f["per_neuron"])
-                fits[m.name][key] = f
+            fits[m.name] = {key: _fits(m, [r["kmax"][key] for r in rows]) for key in map("{:g}".format, p.levels)}
+            for c in p.criteria[1:]:
+                by_criterion[c.kind][m.name] = {key: _fits(m, [r[c.kind]["kmax"][key] for r in rows])
+                                                for key in map("{:g}".format, p.levels)}
         out = {"N": list(p.ns), "models": models, "fits": fits}
+        if by_criterion:
+            out["criteria"] = {kind: {"label": Criterion(kind).label(), "fits": f} for kind, f in by_criterion.items()}
         if p.verdict is not None:
-            out["verdict"] = p.verdict.decide(fits)
+            out["verdict"] = self._verdict(models)
+        return out
+
+    def _verdict(self, models: dict) -> dict:
+        """The verdict from the slopes of network and reference over the sizes both have."""
+        v = self.protocol.verdict
+        key = f"{v.level:g}"
+        net, ref = models[v.network], models[v.reference]
+        shared = sorted(set(net["N"]) & set(ref["N"]))
+
+        def fit(model: dict) -> dict:
+            by_n = {r["N"]: r["kmax"][key] for r in model["sizes"]}
+            return {key: scaling_fits(shared, [by_n[n] for n in shared], model["units"])}
+
+        out = v.decide({v.network: fit(net), v.reference: fit(ref)})
+        out["N"] = shared
         return out
 
     def _knockouts(self) -> dict:
@@ -329,11 +370,31 @@ class SweepRun:
             for m in p.models:
                 table[knockout][m.name] = {f"{lv:g}": [self.lines[_line(m, m.ns[0], (knockout, f))]["kmax"][f"{lv:g}"]
                                                    for f in p.fractions] for lv in p.levels}
+                for c in p.criteria[1:]:
+                    table[knockout].setdefault("criteria", {}).setdefault(c.kind, {})[m.name] = {
+                        f"{lv:g}": [self.lines[_line(m, m.ns[0], (knockout, f))]["criteria"][c.kind]["kmax"][f"{lv:g}"]
+                                    for f in p.fractions] for lv in p.levels}
         n = p.ns[0]
         return {"N": n, "flips": p.flipped(n),
                 "models": {m.name: {"level": m.level, "target": m.target, "N": m.ns[0], "flips": p.flipped(m.ns[0])}
                            for m in p.models},
                 "knockouts": table}
+
+
+def _fits(model: SweepModel, kmax: list[float]) -> dict:
+    """`scaling_fits` of one model at one level over all its sizes, with the trends, and the same
+    over the upper half of its sizes ('upper': the asymptote, not a crossover at small N)."""
+    def fitted(ns: list[int], values: list[float]) -> dict:
+        f = scaling_fits(ns, values, model.units)
+        f["per_unit_trend"] = trend(f["per_unit"])
+        f["per_neuron_trend"] = trend(f["per_neuron"])
+        return f
+
+    ns = list(model.ns)
+    out = fitted(ns, kmax)
+    upper = upper_half(ns)
+    out["upper"] = fitted(upper, [kmax[ns.index(n)] for n in upper])
+    return out
 
 
 def _line(model: SweepModel, n: int, knockout: tuple[str, float] | None = None) -> str:
@@ -396,15 +457,15 @@ def run_sweep(protocol: SweepProtocol, out: str | Path | None = None, progress: 
                 for knockout in p.knockout_types:
                     for f in p.fractions:
                         specs.setdefault(_line(m, n, (knockout, f)), (m, n, (knockout, f) if f > 0 else None))
-    lines = {name: kmax_line(p.levels, max(1, int(round(m.k_start * n))), p.rel_tol, 1 << 16)
+    lines = {name: kmax_line(p.levels, max(1, int(round(m.k_start * n))), p.rel_tol, 1 << 16, p.criteria)
              for name, (m, n, _) in specs.items()}
 
     def tasks_for(line: str, k: int):
         m, n, ko = specs[line]
         return point_tasks(m, n, k, p.trials, p.flipped(n), p.seed, p.criterion.threshold, ko)
 
-    def reduce(line: str, k: int, results: list) -> float:
-        return success_fraction(results, p.criterion)
+    def reduce(line: str, k: int, results: list) -> np.ndarray:
+        return point_overlaps(results)  # each criterion's search reads its P from them
 
     t0 = time.perf_counter()
     workers = getattr(executor, "workers", getattr(executor, "_max_workers", 1))
@@ -493,26 +554,39 @@ def format_sweep(summary: dict, out: str | Path | None = None) -> str:
     levels = [f"{lv:g}" for lv in summary["levels"]]
     if summary["kind"] == "capacity_scaling":
         sizes = sorted({n for model in summary["models"].values() for n in model["N"]})
-        for lv in levels:
-            lines.append(f"K_max at P = {lv}:")
-            lines.append(f"  {'model':<24} " + " ".join(f"{'N=' + str(n):>8}" for n in sizes)
-                         + "  slope [95 % CI]        per unit")
-            for name, model in summary["models"].items():
-                by_n = {s["N"]: s["kmax"][lv] for s in model["sizes"]}
-                fit = summary["fits"][name][lv]
-                cells = " ".join(f"{by_n[n]:>8.1f}" if n in by_n else f"{'':>8}" for n in sizes)
-                lines.append(f"  {name:<24} {cells}  {_ci(fit['kmax']):<22} {fit['per_unit_trend']}"
-                             f" ({_ci(fit['per_unit'])})")
+        tables = [(summary["criterion"], summary["fits"], lambda s, lv: s["kmax"][lv])]
+        for kind, other in summary.get("criteria", {}).items():
+            tables.append((other["label"], other["fits"], lambda s, lv, kind=kind: s[kind]["kmax"][lv]))
+        for label, fits, kmax_of in tables:
+            for lv in levels:
+                lines.append(f"K_max at P = {lv} ({label}):")
+                lines.append(f"  {'model':<24} " + " ".join(f"{'N=' + str(n):>8}" for n in sizes)
+                             + "  slope [95 % CI]        upper half             per unit")
+                for name, model in summary["models"].items():
+                    by_n = {s["N"]: kmax_of(s, lv) for s in model["sizes"]}
+                    fit = fits[name][lv]
+                    cells = " ".join(f"{by_n[n]:>8.1f}" if n in by_n else f"{'':>8}" for n in sizes)
+                    lines.append(f"  {name:<24} {cells}  {_ci(fit['kmax']):<22} {_ci(fit['upper']['kmax']):<22} "
+                                 f"{fit['per_unit_trend']} ({_ci(fit['per_unit'])}); upper half "
+                                 f"{fit['upper']['per_unit_trend']}")
+                    ratio = dict(zip(fit["N"], fit["kmax_per_n2"]))
+                    lines.append(f"  {'  K_max/N²':<24} " + " ".join(
+                        f"{ratio[n]:>8.3f}" if n in ratio else f"{'':>8}" for n in sizes))
         v = summary.get("verdict")
         if v:
             word = {True: "SURVIVES", False: "DOES NOT SURVIVE", None: "UNDECIDED"}[v["survives"]]
-            lines.append(f"verdict: capacity scaling {word} — rule: {v['rule']}; {v['reason']}")
+            over = f" over N = {', '.join(map(str, v['N']))}" if v.get("N") else ""
+            lines.append(f"verdict: capacity scaling {word} — rule: {v['rule']}{over}; {v['reason']}")
     else:
         for knockout, table in summary["knockouts"].items():
             lines.append(f"knockout {knockout}, K_max at P = {levels[0]} (N = {summary['N']}):")
             lines.append(f"  {'model':<24} " + " ".join(f"{f:>7.2f}" for f in table["fractions"]))
             for name in summary["models"]:
                 lines.append(f"  {name:<24} " + " ".join(f"{v:>7.1f}" for v in table[name][levels[0]]))
+            for kind, by_model in table.get("criteria", {}).items():
+                for name, values in by_model.items():
+                    lines.append(f"  {name + ' (' + kind + ')':<24} "
+                                 + " ".join(f"{v:>7.1f}" for v in values[levels[0]]))
     own_sizes = _own_sizes(summary)
     if own_sizes:
         lines.append(f"sizes of their own (models.NAME.N; --set N leaves them): {'; '.join(own_sizes)}")
@@ -543,6 +617,8 @@ def card(protocol: SweepProtocol) -> str:
     rows.row("criterion", protocol.criterion.kind, d("criterion"))
     rows.row("threshold", protocol.criterion.threshold, d("threshold") + f" ({protocol.criterion.label()})")
     rows.row("levels", list(protocol.levels), d("levels"))
+    rows.row("also_exact", protocol.also_exact, d("also_exact") + (" (K_max under exact recall too, same trials)"
+                                                                  if protocol.also_exact else ""))
     rows.row("rel_tol", protocol.rel_tol, d("rel_tol"))
     rows.row("workers", protocol.workers, (d("workers") + (" (every core)" if protocol.workers == 0 else "")).strip())
     times = next((m.times for m in protocol.models if m.times is not None), None)
@@ -582,8 +658,8 @@ def card(protocol: SweepProtocol) -> str:
 def rungs_of(data: dict) -> str:
     """The Brian2 rungs and abstract models a sweep file runs, as text (for listings)."""
     models = data.get("models") or {}
-    rungs = [str(m["rung"]) for m in models.values() if isinstance(m, dict) and "rung" in m]
-    abstract = [str(m["model"]) for m in models.values() if isinstance(m, dict) and "model" in m]
+    rungs = list(dict.fromkeys(str(m["rung"]) for m in models.values() if isinstance(m, dict) and "rung" in m))
+    abstract = list(dict.fromkeys(str(m["model"]) for m in models.values() if isinstance(m, dict) and "model" in m))
     return ", ".join(rungs) + (f"; abstract: {', '.join(abstract)}" if abstract else "")
 
 

@@ -11,6 +11,7 @@ from brian2 import ms, mV, nA, pA
 from astrobrian.abstract import Knockouts, TerritoryCoupling
 from astrobrian.errors import InputError
 from astrobrian.network import build_network
+from astrobrian.network.modes import pair_matrix
 from astrobrian.network.spiking import hopfield_weights
 from astrobrian.patterns import cue_batch, n_flips, random_patterns
 
@@ -25,15 +26,16 @@ def _problem(n, k, seed, flip=0.15):
 def test_builder_wires_processes_through_n2k_mode_connections():
     n, k = 8, 3
     xi, _ = _problem(n, k, 0)
-    net = build_network("spiking", xi, memory_modes="connections")
-    assert len(net.synapses) == n * n  # one tripartite synapse (and process) per ordered pair
+    net = build_network("spiking", xi, memory_modes="connections", autapses=True)
+    assert len(net.synapses) == n * n  # with autapses: one tripartite synapse (and process) per ordered pair
     assert net.groups["modes"].N == k
     assert len(net.groups["read"]) == len(net.groups["write"]) == n * n * k  # never N⁴
     post, pre = np.asarray(net.synapses.j[:]), np.asarray(net.synapses.i[:])
     syn, mode = np.asarray(net.groups["read"].i[:]), np.asarray(net.groups["read"].j[:])
     np.testing.assert_array_equal(net.groups["read"].w[:], xi[post[syn], mode] * xi[pre[syn], mode])
     # territories: one set of K modes per astrocyte
-    terr = build_network("spiking", xi, coupling=TerritoryCoupling(3, seed=1), memory_modes="connections")
+    terr = build_network("spiking", xi, coupling=TerritoryCoupling(3, seed=1), memory_modes="connections",
+                         autapses=True)
     assert terr.groups["modes"].N == 3 * k and len(terr.groups["read"]) == n * n * k
     # the slower process clock
     assert float(net.synapses.clock.dt / net.neurons.clock.dt) == pytest.approx(10.0)
@@ -95,15 +97,17 @@ def test_without_autapses_no_synapse_or_mode_connection_touches_a_pair_i_i(rung)
     """autapses=False: N(N − 1) tripartite synapses, none i → i; the modes read and write only those."""
     n, k = 9, 3
     xi, _ = _problem(n, k, 3)
-    net = build_network(rung, xi, autapses=False, memory_modes="connections")
+    net = build_network(rung, xi, autapses=False, self_coupling=True, memory_modes="connections")
     pre, post = np.asarray(net.synapses.i[:]), np.asarray(net.synapses.j[:])
     assert len(net.synapses) == n * (n - 1) and not np.any(pre == post)
     assert len(net.groups["read"]) == len(net.groups["write"]) == n * (n - 1) * k
     assert "self" not in net.groups  # self-coupling kept: no connection takes it out
-    both = build_network(rung, xi, autapses=False, self_coupling=False, memory_modes="connections", name="both")
-    # itself and its mirror, per synapse
-    assert len(both.groups["self"]) == 2 * n * (n - 1)
-    assert build_network(rung, xi, name="all").parameters["autapses"] is True
+    both = build_network(rung, xi, memory_modes="connections", name="both")  # the default: neither self-term
+    assert both.parameters["autapses"] is False and both.parameters["self_coupling"] is False
+    assert len(both.synapses) == n * (n - 1)
+    assert len(both.groups["self"]) == 2 * n * (n - 1)  # itself and its mirror, per synapse
+    wired = build_network(rung, xi, autapses=True, memory_modes="connections", name="all")
+    assert len(wired.synapses) == n * n and wired.parameters["autapses"] is True
 
 
 @pytest.mark.parametrize("method", ["matrix", "connections"])
@@ -114,7 +118,7 @@ def test_without_self_coupling_no_process_drives_itself_or_its_mirror(method):
 
     n, k = 6, 2
     xi, _ = _problem(n, k, 5)
-    net = build_network("spiking", xi, self_coupling=False, memory_modes=method,
+    net = build_network("spiking", xi, autapses=True, self_coupling=False, memory_modes=method,
                         coupling=TerritoryCoupling(2, seed=0, gap_junction=0.5))
     est = probe_coupling(net, seed=1)
     assert est.correlation > 1 - 1e-9 and est.max_relative_error < 1e-9
@@ -123,7 +127,8 @@ def test_without_self_coupling_no_process_drives_itself_or_its_mirror(method):
     rows = np.arange(len(post))
     assert np.abs(est.effective[rows, rows]).max() < 1e-12
     assert np.abs(est.effective[rows, mirror]).max() < 1e-12
-    full = probe_coupling(build_network("spiking", xi, memory_modes=method, name="kept",
+    full = probe_coupling(build_network("spiking", xi, autapses=True, self_coupling=True, memory_modes=method,
+                                        name="kept",
                                         coupling=TerritoryCoupling(2, seed=0, gap_junction=0.5)), seed=1)
     assert np.abs(full.effective[rows, rows]).min() > 1e-3  # with the self-coupling kept, it is there
 
@@ -195,8 +200,9 @@ def test_other_knockouts_are_parameters_of_the_same_network():
     glio = build_network("spiking", xi, knockouts=Knockouts(gliotransmission_block=1.0))
     assert glio.synapses.namespace["feedback"] == 0.0
     abl = build_network("spiking", xi, knockouts=Knockouts(process_ablation=0.5, seed=1))
-    alive = np.asarray(abl.synapses.alive[:]).reshape(8, 8)  # synapse k = post·N + pre
-    assert np.array_equal(alive, alive.T) and 0.3 < 1 - alive.mean() < 0.7
+    alive = pair_matrix(abl.synapses.alive[:], abl.memory_modes.pairs, 8).reshape(8, 8)  # k = post·N + pre
+    off = ~np.eye(8, dtype=bool)  # no autapses by default: the i ≠ j pairs
+    assert np.array_equal(alive, alive.T) and 0.3 < 1 - alive[off].mean() < 0.7
     astro = build_network("spiking", xi, coupling=TerritoryCoupling(4, seed=0),
                           knockouts=Knockouts(astrocyte_ablation=0.5, seed=0))
     assert 0 < np.mean(astro.synapses.alive[:]) < 1

@@ -278,6 +278,24 @@ def test_quartic_limit_self_field_is_zero_without_self_coupling(coupling):
         assert np.all(np.diff(traj.energy, axis=0) <= 1e-12 * (1 + np.abs(traj.energy[:-1])))
 
 
+@pytest.mark.parametrize("batched", [False, True])
+@pytest.mark.parametrize("autapses, self_coupling", [(True, True), (False, True), (True, False), (False, False)])
+def test_quartic_limit_closed_form_drive_equals_the_coupling_operator(autapses, self_coupling, batched):
+    """The O(NK) closed form of the drive and energy (full coupling) equals a Σ_j g_ij φ_j with g
+    from the coupling operator (masks and self-terms applied there), to round-off, in every
+    switch setting, for shared and per-trial patterns."""
+    rng = np.random.default_rng(21)
+    xi = random_patterns(12, 9, rng, batch=3 if batched else None)
+    model = QuarticDAMLimit(xi, autapses=autapses, self_coupling=self_coupling, hebbian_scale=0.7)
+    assert model._dense
+    x = rng.normal(scale=0.3, size=(3, 12))
+    phi, b = np.tanh(5 * x), np.zeros((3, 12))
+    closed, e_closed = model.drive(phi), model.energy_terms(x, b)["E_DAM"]
+    model._dense = False  # the operator's path
+    np.testing.assert_allclose(closed, model.drive(phi), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(e_closed, model.energy_terms(x, b)["E_DAM"], rtol=1e-12, atol=1e-15)
+
+
 def test_fast_limit_recalls_the_same_patterns_as_quartic_dam():
     """τ_s = τ_p = 0.1 τ_n, α = γ = 0: at K ≫ the pairwise capacity the full model ends in the
     same state as the quartic DAM for (almost) every cue."""

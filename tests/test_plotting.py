@@ -123,7 +123,7 @@ def cases(scans):
         ("recall_overlaps", lambda **kw: plotting.recall_overlaps_figure(run, **kw), 4),
         ("activity", lambda **kw: plotting.activity_figure(run, **kw), 2),
         ("knockout_sweep", lambda **kw: plotting.knockout_sweep_figure(run, **kw), 4),
-        ("capacity_scaling", lambda **kw: plotting_sweeps.capacity_scaling_figure(scaling_summary(), **kw), 3),
+        ("capacity_scaling", lambda **kw: plotting_sweeps.capacity_scaling_figure(scaling_summary(), **kw), 4),
         ("knockout_capacity", lambda **kw: plotting_sweeps.knockout_capacity_figure(knockout_summary(), **kw), 2),
         ("activation_fits", lambda **kw: plotting_sweeps.activation_fits_figure(samples, fits, "t", **kw), 3),
         ("energy_traces", lambda **kw: plotting_sweeps.energy_traces_figure(energy_analyses(), "t", **kw), 2),

@@ -16,6 +16,7 @@ from astrobrian.analysis.scaling import (
     scaling_fits,
     success_fraction,
     trend,
+    upper_half,
 )
 from astrobrian.capacity import Criterion, drive, find_kmax, kmax_search
 from astrobrian.cli import main
@@ -64,6 +65,42 @@ def test_levels_share_points():
     res = drive(kmax_line((0.5, 0.9), k_start=16, rel_tol=0.05, k_limit=1 << 16), p)
     assert res["kmax"]["0.9"] < res["kmax"]["0.5"]
     assert len(calls) == len(set(calls)) == len(res["points"])
+
+
+def test_a_second_criterion_reads_the_same_trials_and_asks_only_for_new_points():
+    """Sent per-trial overlaps, a line finds K_max under its own criterion exactly as when sent P,
+    then under exact recall from the same trials; no K is evaluated twice, and the exact search sees
+    every point the first one evaluated."""
+    trials = 40
+
+    def overlaps(k):
+        exact = int(round(trials * np.clip(1.2 - k / 30.0, 0, 1)))
+        close = int(round(trials * np.clip(1.2 - k / 60.0, 0, 1)))
+        return np.array([1.0] * exact + [0.92] * max(0, close - exact) + [0.4] * (trials - max(exact, close)))
+
+    calls = []
+
+    def record(k):
+        calls.append(k)
+        return overlaps(k)
+
+    criteria = (Criterion("overlap", 0.9), Criterion("exact"))
+    res = drive(kmax_line((0.5, 0.9), k_start=16, rel_tol=0.05, k_limit=1 << 16, criteria=criteria), record)
+    alone = drive(kmax_line((0.5, 0.9), k_start=16, rel_tol=0.05, k_limit=1 << 16),
+                  lambda k: float(np.mean(criteria[0].success_overlap(overlaps(k)))))
+    assert res["kmax"] == alone["kmax"] == res["criteria"]["overlap"]["kmax"]
+    exact = res["criteria"]["exact"]
+    assert exact["kmax"]["0.5"] < res["kmax"]["0.5"]
+    assert 19 <= exact["kmax"]["0.5"] <= 22 and 40 <= res["kmax"]["0.5"] <= 44  # the crossings at 21 and 42
+    assert len(calls) == len(set(calls))
+    assert set(res["points"]) <= set(exact["points"]) == set(calls)
+
+
+def test_upper_half_keeps_the_larger_sizes_and_at_least_three():
+    assert upper_half([16, 24, 32, 48, 64, 96, 128]) == [48, 64, 96, 128]
+    assert upper_half([64, 16, 32, 24, 48, 96]) == [48, 64, 96]
+    assert upper_half([16, 32, 64, 128]) == [32, 64, 128]
+    assert upper_half([16, 32]) == [16, 32]
 
 
 # ---- the engine ------------------------------------------------------------------------------------
@@ -260,10 +297,13 @@ def test_scaling_fits_recover_known_exponents():
 def test_compute_units_count_what_is_wired():
     from astrobrian.analysis.scaling import unit_count
 
-    assert unit_count("network", "spiking", {}) == "astrocyte"
+    assert unit_count("network", "spiking", {}) == "astrocyte-no-autapses"  # the rung's default: no autapses
+    assert unit_count("network", "spiking", {"autapses": True}) == "astrocyte"
     assert unit_count("network", "biophysical", {"autapses": False}) == "astrocyte-no-autapses"
-    assert unit_count("abstract", "neuron-astrocyte-rest", {"autapses": False}) == "astrocyte-no-autapses"
-    assert unit_count("abstract", "neuron-astrocyte-rest", {"self_coupling": False}) == "astrocyte"
+    assert unit_count("abstract", "neuron-astrocyte-rest", {}) == "astrocyte-no-autapses"
+    assert unit_count("abstract", "neuron-astrocyte-rest", {"autapses": True, "self_coupling": False}) == "astrocyte"
+    assert unit_count("abstract", "neuron-astrocyte", {}) == "astrocyte"  # the authors' reference: all N² pairs
+    assert unit_count("abstract", "quartic-dam-rest", {}) == "astrocyte-no-autapses"
     assert unit_count("network", "hopfield-spiking", {}) == "pairwise"
 
 

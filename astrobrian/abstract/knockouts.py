@@ -275,8 +275,8 @@ def _block_gap_junctions(effects: KnockoutEffects, f: float, knockouts: Knockout
 
 
 def _no_cicr_in_synapses(synapses: Any, pairs: tuple[np.ndarray, np.ndarray], f: float, knockouts: Knockouts) -> None:
-    post, pre = pairs
-    synapses.cicr = knockouts.ip3r2_mask(int(round(np.sqrt(len(post)))))[post, pre]
+    post, pre = pairs  # the wired pairs (N(N − 1) without autapses): N is the neuron group's size
+    synapses.cicr = knockouts.ip3r2_mask(len(synapses.source))[post, pre]
 
 
 for _entry in (

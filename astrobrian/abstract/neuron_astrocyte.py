@@ -37,6 +37,12 @@ def _outer(v: np.ndarray) -> np.ndarray:
     """Batched outer product v vᵀ: (B, N) → (B, N, N)."""
     return v[:, :, None] * v[:, None, :]
 
+#: the self-terms of every model and rung that recalls from rest (docs/models.md#self-terms): no
+#: autaptic synapse–process pair and no process coupled to itself, which lift the capacity of the
+#: spiking rung from 50 to 197 (N = 32) and from 166 to 1218 (N = 64; benchmarks/RESULTS.md#self-terms);
+#: the authors' reference configuration (the class defaults) keeps both
+NO_SELF_TERMS = {"autapses": False, "self_coupling": False}
+
 
 class _CueSchedule:
     """Neuron input b(t) = b + cue_strength · cue while t < cue_duration (cue as a current)."""
@@ -246,17 +252,18 @@ class NeuronAstrocyteMemory(_AstrocyteMemoryBase):
     @classmethod
     def rest_scaling(cls, patterns: object, **overrides) -> "NeuronAstrocyteMemory":
         """The scaling that recalls from rest (docs/models.md#rest-scaling): a = 1/N, s = 1/N²,
-        β_n = 5, β_s = 3, β_p = 2, τ_s = τ_p = 0.2 τ_n (cue held as input for 2 τ_n by `run`)."""
+        β_n = 5, β_s = 3, β_p = 2, τ_s = τ_p = 0.2 τ_n, no self-terms (cue held as input for 2 τ_n by `run`)."""
         params = cls.rest_scaling_parameters(np.shape(patterns)[-2])
         params.update(overrides)
         return cls(patterns, **params)
 
     @staticmethod
     def rest_scaling_parameters(n: int) -> dict:
-        """The parameters of `rest_scaling` for N neurons (docs/models.md#rest-scaling), as a dict."""
+        """The parameters of `rest_scaling` for N neurons (docs/models.md#rest-scaling), as a dict:
+        the scales and gains, and `NO_SELF_TERMS` (no autapses, no process self-coupling)."""
         return dict(
             beta=5.0, beta_s=3.0, beta_p=2.0, tau_s=0.2, tau_p=0.2,
-            hebbian_scale=1.0 / n, coupling_scale=1.0 / n**2,
+            hebbian_scale=1.0 / n, coupling_scale=1.0 / n**2, **NO_SELF_TERMS,
         )
 
     state_names = ("x", "S", "P")
@@ -468,23 +475,37 @@ class QuarticDAMLimit(_AstrocyteMemoryBase):
             name = self.knockouts.acting_on("feedback")[0]
             raise InputError(f"knockouts.{name}", "0 in the quartic-DAM limit (use NeuronAstrocyteMemory)",
                              self.knockouts.fraction(name))
-        self._dense = (self.process_mask is None and self.self_coupling
-                       and self.coupling.describe()["kind"] == "full")
+        #: full coupling, no knockout mask: the drive in closed form, O(N K) (`drive`)
+        self._dense = self.effects.process_mask() is None and self.coupling.describe()["kind"] == "full"
 
     def _synaptic_efficacy(self, phi: np.ndarray) -> np.ndarray:
         """g = −Tψ with ψ = −a φφᵀ (masked)."""
         return self._coupling(self._mask(self.hebbian_scale * _outer(phi)))
 
     def drive(self, phi: np.ndarray) -> np.ndarray:
-        """a Σ_j g_ij φ_j = a² Σ_jkl T_ijkl φ_j φ_k φ_l, O(N K) for full coupling."""
+        """a Σ_j g_ij φ_j = a² Σ_jkl T_ijkl φ_j φ_k φ_l, O(N K) for full coupling.
+
+        With T = s Σ_μ ξξξξ, m = Ξᵀφ and q = |φ|² (ξ_iμ² = 1): the drive is a²s Σ_μ ξ_iμ m_μ³; without
+        autapses (no pair i = i) it is a²s [Σ_μ ξ_iμ (m_μ² − q) m_μ − φ_i Σ_μ (m_μ² − q)]; without
+        self-coupling the processes' own terms T_(ij)(ij) + T_(ij)(ji) = 2sK (sK at i = j) go, which
+        takes a²sK (2qφ_i − φ_i³) (autapses) or 2a²sK (q − φ_i²) φ_i (none) off the drive."""
         a = self.hebbian_scale
-        if self._dense:
-            m = project(self.patterns, phi)  # (B, K)
-            scale = a * a * self.T.scale
-            if self.patterns.ndim == 2:
-                return scale * (m**3) @ self.patterns.T
-            return scale * np.einsum("bnk,bk->bn", self.patterns, m**3)
-        return a * (self._synaptic_efficacy(phi) @ phi[:, :, None])[:, :, 0]
+        if not self._dense:
+            return a * (self._synaptic_efficacy(phi) @ phi[:, :, None])[:, :, 0]
+        m = project(self.patterns, phi)  # (B, K)
+        scale, k = a * a * self.T.scale, self.k
+        q = np.sum(phi * phi, axis=-1, keepdims=True)  # (B, 1)
+        w = m**3 if self.autapses else m * (m * m - q)
+
+        def spread(v):  # Ξ v for v (B, K)
+            return v @ self.patterns.T if self.patterns.ndim == 2 else np.einsum("bnk,bk->bn", self.patterns, v)
+
+        out = spread(w)
+        if not self.autapses:
+            out -= phi * np.sum(m * m - q, axis=-1, keepdims=True)
+        if not self.self_coupling:
+            out -= k * (2.0 * q * phi - phi**3 if self.autapses else 2.0 * (q - phi * phi) * phi)
+        return scale * out
 
     state_names = ("x",)
 
@@ -502,8 +523,8 @@ class QuarticDAMLimit(_AstrocyteMemoryBase):
         """E_n, E_DAM (the quartic term) and E_in, each (B,)."""
         phi = self.phi(x)
         a = self.hebbian_scale
-        if self._dense:
-            quartic = -0.25 * a * a * self.T.scale * np.sum(project(self.patterns, phi) ** 4, axis=-1)
+        if self._dense:  # −¼ a φ·gφ = −¼ φ·drive
+            quartic = -0.25 * np.sum(phi * self.drive(phi), axis=-1)
         else:
             quartic = -0.25 * a * np.einsum("bi,bij,bj->b", phi, self._synaptic_efficacy(phi), phi)
         return {

@@ -22,7 +22,7 @@ from .astro_gated import AstrocyteGatedMemory
 from .dam import DenseAssociativeMemory, dam_capacity_theory, hopfield_capacity_theory
 from .hopfield import HopfieldNetwork
 from .modern import ModernHopfield
-from .neuron_astrocyte import NeuronAstrocyteMemory
+from .neuron_astrocyte import NO_SELF_TERMS, NeuronAstrocyteMemory, QuarticDAMLimit
 from .trajectory import Trajectory
 
 
@@ -266,9 +266,18 @@ MODELS: dict[str, ModelEntry] = {
     ),
     "neuron-astrocyte-rest": ModelEntry(
         NeuronAstrocyteMemory,
-        "neuron–astrocyte model with the rest scaling (a = 1/N, s = 1/N²), started from rest, cue as input",
+        "neuron–astrocyte model with the rest scaling (a = 1/N, s = 1/N²), started from rest, cue as input; "
+        "no autapses, no process self-coupling (docs/models.md#self-terms)",
+        preset=NO_SELF_TERMS,
         run_defaults={"init": "rest", "dt": 0.01, "steps": 3000, "record_every": 100_000, "stop_tol": 1e-6},
         factory="rest_scaling",
+    ),
+    "quartic-dam-rest": ModelEntry(
+        QuarticDAMLimit,
+        "the model's fast limit (quartic DAM with continuous neurons), started from rest, cue as input; "
+        "no autapses, no process self-coupling (docs/models.md#quartic-dam-limit)",
+        preset=NO_SELF_TERMS,
+        run_defaults={"init": "rest", "dt": 0.05, "steps": 600, "record_every": 100_000, "stop_tol": 1e-5},
     ),
     "astro-gated": ModelEntry(
         AstrocyteGatedMemory, "astrocytic gains on the simplex", run_defaults={"record_every": 100_000},

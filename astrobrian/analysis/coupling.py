@@ -163,7 +163,7 @@ def probe_coupling(network: Any, probes: int | None = None, amplitude: float = 0
     params = network.parameters
     knock = knockouts or Knockouts(**params.get("knockouts", {}))
     stored = stored_coupling(network.patterns, coupling_of(params), float(params["coupling_scale"]), knock,
-                             self_coupling=bool(params.get("self_coupling", True)))
+                             self_coupling=modes.self_coupling)
     post, pre = modes.pairs  # the wired processes, in synapse order
     wired = (post * network.patterns.shape[0] + pre)[alive]
     return compare_coupling(effective, stored[np.ix_(wired, wired)], probes)

@@ -71,8 +71,9 @@ def transfer_samples(network: Any, run: Any, trace: EnergyTrace, beta_n: float =
         model.psi(np.asarray(rec["p"]).reshape(-1, n, n)[after])
     drive_n = model.hebbian_scale * np.einsum("tij,tj->ti", g, phi)
     # the neuron responds to its input with the membrane/trace lag: pair input at t with φ one sample later
-    out = {"phi": (drive_n[:-1], phi[1:]), "g": (s, g), "psi": (g + model._coupling(psi), psi)}
-    return out
+    u = g + model._coupling(psi)
+    wired = np.ones((n, n), bool) if model.synapse_mask is None else model.synapse_mask > 0  # no i = i without autapses
+    return {"phi": (drive_n[:-1], phi[1:]), "g": (s[:, wired], g[:, wired]), "psi": (u[:, wired], psi[:, wired])}
 
 
 def analyse_recall(rung: str, n: int, k: int, flips: int, seed: int, params: dict | None = None,

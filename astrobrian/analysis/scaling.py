@@ -216,9 +216,10 @@ def point_tasks(model: SweepModel, n: int, k: int, trials: int, flips: int, seed
     return tasks
 
 
-def kmax_line(levels: tuple[float, ...], k_start: int, rel_tol: float, k_limit: int
-              ) -> Generator[int, float, dict]:
-    """One line of a sweep: K_max at every level, the levels sharing their evaluated points.
+def kmax_line(levels: tuple[float, ...], k_start: int, rel_tol: float, k_limit: int,
+              criteria: tuple[Criterion, ...] | None = None) -> Generator[int, Any, dict]:
+    """One line of a sweep: K_max at every level (and under every criterion), the searches
+    sharing their evaluated points.
 
     Parameters
     ----------
@@ -230,25 +231,55 @@ def kmax_line(levels: tuple[float, ...], k_start: int, rel_tol: float, k_limit: 
         Relative bracket width at which a search stops (`kmax_search`).
     k_limit : int
         Largest K a search may ask for.
+    criteria : tuple of Criterion, optional
+        None: the line is sent P(K). Otherwise it is sent the per-trial final target overlaps at
+        K, and searches K_max under each criterion in turn from the same trials (the first is the
+        line's own; the others reuse every point and ask only for the ones their search needs).
 
     Returns
     -------
     generator
-        Yields K values and is sent P(K); returns {'kmax': {level: K_max}, 'bracket': {level:
-        [K_lo, K_hi]}, 'points': {K: P(K)}} with levels formatted as %g.
+        Yields K values and is sent P(K) (or overlaps); returns {'kmax': {level: K_max}, 'bracket':
+        {level: [K_lo, K_hi]}, 'points': {K: P(K)}} with levels formatted as %g, under the first
+        criterion; with criteria, also 'criteria': {kind: the same three} for each of them.
     """
-    cache: dict[int, float] = {}
-    kmax, bracket = {}, {}
-    for level in levels:
-        kmax[f"{level:g}"], bracket[f"{level:g}"] = yield from kmax_search(
-            level, cache, k_start=k_start, k_limit=k_limit, rel_tol=rel_tol)
-    return {"kmax": kmax, "bracket": bracket, "points": dict(sorted(cache.items()))}
+    if criteria is None:
+        cache: dict[int, float] = {}
+        kmax, bracket = {}, {}
+        for level in levels:
+            kmax[f"{level:g}"], bracket[f"{level:g}"] = yield from kmax_search(
+                level, cache, k_start=k_start, k_limit=k_limit, rel_tol=rel_tol)
+        return {"kmax": kmax, "bracket": bracket, "points": dict(sorted(cache.items()))}
+    overlaps: dict[int, np.ndarray] = {}
+    by_kind = {}
+    for criterion in criteria:
+        def p_of(m: np.ndarray, c: Criterion = criterion) -> float:
+            return float(np.mean(c.success_overlap(m)))
+
+        cache = {k: p_of(m) for k, m in overlaps.items()}
+        kmax, bracket = {}, {}
+        for level in levels:
+            search = kmax_search(level, cache, k_start=k_start, k_limit=k_limit, rel_tol=rel_tol)
+            try:
+                k = next(search)
+                while True:
+                    if k not in overlaps:
+                        overlaps[k] = np.asarray((yield k), dtype=float)
+                    k = search.send(p_of(overlaps[k]))
+            except StopIteration as stop:
+                kmax[f"{level:g}"], bracket[f"{level:g}"] = stop.value
+        by_kind[criterion.kind] = {"kmax": kmax, "bracket": bracket, "points": dict(sorted(cache.items()))}
+    return {**by_kind[criteria[0].kind], "criteria": by_kind}
+
+
+def point_overlaps(results: list[list[dict]]) -> np.ndarray:
+    """The per-trial final target overlaps of a point from its tasks' results (in task order)."""
+    return np.array([r["overlap"] for chunk in results for r in chunk], dtype=float)
 
 
 def success_fraction(results: list[list[dict]], criterion: Criterion) -> float:
     """P(recall) of a point from its tasks' per-trial overlaps under `criterion` (mirror fails)."""
-    m = np.array([r["overlap"] for chunk in results for r in chunk])
-    return float(np.mean(criterion.success_overlap(m)))
+    return float(np.mean(criterion.success_overlap(point_overlaps(results))))
 
 
 # ---- scaling fits --------------------------------------------------------------------------------
@@ -268,20 +299,29 @@ def scaling_fits(ns: list[int], kmax: list[float], units: str) -> dict:
     Returns
     -------
     dict
-        'kmax', 'per_unit' and 'per_neuron' fits (`fit_power_law`), 'memories_per_unit' and
-        'units' per size, and 'unit_count' (`units`).
+        'N', the 'kmax', 'per_unit' and 'per_neuron' fits (`fit_power_law`), 'memories_per_unit',
+        'kmax_per_n2' (K_max/N²) and 'units' per size, and 'unit_count' (`units`).
     """
     ns_a = np.asarray(ns, dtype=float)
     km = np.asarray(kmax, dtype=float)
     per_unit = km / compute_units(ns_a, units)
     return {
+        "N": [int(n) for n in ns],
         "kmax": fit_power_law(ns_a, km),
         "per_unit": fit_power_law(ns_a, per_unit),
         "per_neuron": fit_power_law(ns_a, km / ns_a),
         "memories_per_unit": per_unit.tolist(),
+        "kmax_per_n2": (km / ns_a**2).tolist(),
         "units": compute_units(ns_a, units).tolist(),
         "unit_count": units,
     }
+
+
+def upper_half(ns: list[int]) -> list[int]:
+    """The larger half of the sizes (at least 3 when there are 3, for an interval): where a slope
+    measures the asymptote rather than a crossover at small N."""
+    ns = sorted(ns)
+    return ns[min(len(ns) // 2, max(0, len(ns) - 3)):]
 
 
 def trend(fit: dict) -> str:
@@ -324,4 +364,5 @@ class Verdict:
 
 
 __all__ = ["compute_units", "unit_count", "draw_trial", "network_task", "abstract_task", "SweepModel",
-           "point_tasks", "kmax_line", "success_fraction", "scaling_fits", "trend", "Verdict"]
+           "point_tasks", "kmax_line", "point_overlaps", "success_fraction", "scaling_fits", "upper_half", "trend",
+           "Verdict"]

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..abstract.knockouts import Knockouts
+from ..abstract.neuron_astrocyte import NO_SELF_TERMS
 from ..abstract.process_coupling import TerritoryCoupling
 from ..errors import InputError, require_positive_int, require_switch
 from ..patterns import check_patterns, overlaps
@@ -319,7 +320,8 @@ class TripartiteOptions(NeuronOptions):
     process states are recorded (None: not recorded), how the memory modes are computed
     (`memory_modes`: 'auto', 'matrix' or 'connections', docs/models.md#memory-modes), and the two
     self-terms (docs/models.md#self-terms): `autapses` (False: no i → i synapse and process) and
-    `self_coupling` (False: no process couples to itself or its mirror through the astrocyte)."""
+    `self_coupling` (False: no process couples to itself or its mirror through the astrocyte), both
+    False by default (`NO_SELF_TERMS`: what recalls from rest)."""
 
     hebbian_scale: float | None = None
     coupling_scale: float | None = None
@@ -327,8 +329,8 @@ class TripartiteOptions(NeuronOptions):
     knockouts: Knockouts | None = None
     record_synapses: Any = None
     memory_modes: str = "auto"
-    autapses: bool = True
-    self_coupling: bool = True
+    autapses: bool = NO_SELF_TERMS["autapses"]
+    self_coupling: bool = NO_SELF_TERMS["self_coupling"]
 
 
 def build_spiking_network(
