@@ -358,8 +358,13 @@ class SweepRun:
             by_n = {r["N"]: r["kmax"][key] for r in model["sizes"]}
             return {key: scaling_fits(shared, [by_n[n] for n in shared], model["units"])}
 
-        out = v.decide({v.network: fit(net), v.reference: fit(ref)})
+        fits = {v.network: fit(net), v.reference: fit(ref)}
+        out = v.decide(fits)
         out["N"] = shared
+        for role, name in (("network", v.network), ("reference", v.reference)):
+            out[role] = name
+            out[f"{role}_ci95"] = fits[name][key]["kmax"]["ci95"]
+            out[f"{role}_per_unit"] = trend(fits[name][key]["per_unit"])
         return out
 
     def _knockouts(self) -> dict:
@@ -577,6 +582,12 @@ def format_sweep(summary: dict, out: str | Path | None = None) -> str:
             word = {True: "SURVIVES", False: "DOES NOT SURVIVE", None: "UNDECIDED"}[v["survives"]]
             over = f" over N = {', '.join(map(str, v['N']))}" if v.get("N") else ""
             lines.append(f"verdict: capacity scaling {word} — rule: {v['rule']}{over}; {v['reason']}")
+            if v.get("network_slope") is not None and v.get("reference_slope") is not None and "network" in v:
+                parts = []  # the two slopes the rule compared, with their intervals and per-unit trends
+                for role in ("network", "reference"):
+                    fit = {"slope": v[f"{role}_slope"], "ci95": v.get(f"{role}_ci95")}
+                    parts.append(f"{v[role]} {_ci(fit)}, memories per compute unit {v[f'{role}_per_unit']}")
+                lines.append("  slopes compared: " + "; ".join(parts))
     else:
         for knockout, table in summary["knockouts"].items():
             lines.append(f"knockout {knockout}, K_max at P = {levels[0]} (N = {summary['N']}):")

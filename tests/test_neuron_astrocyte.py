@@ -278,6 +278,24 @@ def test_quartic_limit_self_field_is_zero_without_self_coupling(coupling):
         assert np.all(np.diff(traj.energy, axis=0) <= 1e-12 * (1 + np.abs(traj.energy[:-1])))
 
 
+def test_without_autapses_the_rest_scaling_reaches_the_measured_capacities():
+    """The no-autapse rest-scaling model (self-coupling kept) reproduces the recorded K_max at
+    P = 0.5 (docs/recall.md#self-terms-limit-recall-from-rest: 23, 156, 177 at N = 16, 24, 32;
+    24 trials per point, ⌊N/8⌋ flips, final target overlap ≥ 0.9): at each recorded K our own 24
+    trials give P(recall) within the binomial noise of 0.5, |P − 0.5| ≤ 2·√(0.25/24) ≈ 0.20
+    (measured 0.58, 0.42, 0.58). The same K with the autapses back is lost (P ≤ 0.2)."""
+    from astrobrian.capacity import Criterion, recall_trials
+
+    crit, noise = Criterion("overlap", 0.9), 2 * np.sqrt(0.25 / 24)
+    kept = {"autapses": False, "self_coupling": True}
+    for n, k in ((16, 23), (24, 156), (32, 177)):
+        p = recall_trials("neuron-astrocyte-rest", n, k, 24, 0.125, crit, 0, kept).mean()
+        assert abs(p - 0.5) <= noise + 1e-12, (n, k, p)
+    latched = recall_trials("neuron-astrocyte-rest", 24, 156, 24, 0.125, crit, 0,
+                            {"autapses": True, "self_coupling": True}).mean()
+    assert latched <= 0.2
+
+
 @pytest.mark.parametrize("batched", [False, True])
 @pytest.mark.parametrize("autapses, self_coupling", [(True, True), (False, True), (True, False), (False, False)])
 def test_quartic_limit_closed_form_drive_equals_the_coupling_operator(autapses, self_coupling, batched):

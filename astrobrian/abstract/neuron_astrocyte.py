@@ -39,7 +39,7 @@ def _outer(v: np.ndarray) -> np.ndarray:
 
 #: the self-terms of every model and rung that recalls from rest (docs/models.md#self-terms): no
 #: autaptic synapse–process pair and no process coupled to itself, which lift the capacity of the
-#: spiking rung from 50 to 197 (N = 32) and from 166 to 1218 (N = 64; benchmarks/RESULTS.md#self-terms);
+#: spiking rung from 56 to 181 (N = 32) and from 166 to 1093 (N = 64; benchmarks/RESULTS.md#self-terms);
 #: the authors' reference configuration (the class defaults) keeps both
 NO_SELF_TERMS = {"autapses": False, "self_coupling": False}
 
