@@ -61,8 +61,8 @@ def abstract_model_of(network: Any, beta_n: float = 5.0) -> NeuronAstrocyteMemor
         network.patterns, beta=beta_n, beta_s=float(ns["beta_s"]), beta_p=float(ns["beta_p"]),
         alpha=float(ns["alpha"]), gamma=float(ns.get("gamma", 1.0)), hebbian_scale=float(params["hebbian_scale"]),
         coupling_scale=float(params["coupling_scale"]), coupling=coupling_of(params),
-        knockouts=Knockouts(**params.get("knockouts", {})), autapses=bool(params.get("autapses", True)),
-        self_coupling=bool(params.get("self_coupling", True)))
+        knockouts=Knockouts(**params.get("knockouts", {})), autapses=bool(params["autapses"]),
+        self_coupling=bool(params["self_coupling"]))  # every tripartite rung records what it wired
 
 
 def energy_along_run(network: Any, run: Any, beta_n: float = 5.0, tol: float = 1e-9) -> EnergyTrace:

@@ -243,33 +243,29 @@ def kmax_line(levels: tuple[float, ...], k_start: int, rel_tol: float, k_limit: 
         {level: [K_lo, K_hi]}, 'points': {K: P(K)}} with levels formatted as %g, under the first
         criterion; with criteria, also 'criteria': {kind: the same three} for each of them.
     """
-    if criteria is None:
-        cache: dict[int, float] = {}
-        kmax, bracket = {}, {}
-        for level in levels:
-            kmax[f"{level:g}"], bracket[f"{level:g}"] = yield from kmax_search(
-                level, cache, k_start=k_start, k_limit=k_limit, rel_tol=rel_tol)
-        return {"kmax": kmax, "bracket": bracket, "points": dict(sorted(cache.items()))}
-    overlaps: dict[int, np.ndarray] = {}
+    sent: dict[int, Any] = {}  # what each evaluated K was sent: P(K), or the trials' overlaps
     by_kind = {}
-    for criterion in criteria:
-        def p_of(m: np.ndarray, c: Criterion = criterion) -> float:
-            return float(np.mean(c.success_overlap(m)))
+    for criterion in criteria or (None,):
+        def p_of(value: Any, c: Criterion | None = criterion) -> float:
+            return float(value) if c is None else float(np.mean(c.success_overlap(value)))
 
-        cache = {k: p_of(m) for k, m in overlaps.items()}
+        cache = {k: p_of(v) for k, v in sent.items()}  # a later criterion starts from every point
         kmax, bracket = {}, {}
         for level in levels:
             search = kmax_search(level, cache, k_start=k_start, k_limit=k_limit, rel_tol=rel_tol)
             try:
                 k = next(search)
                 while True:
-                    if k not in overlaps:
-                        overlaps[k] = np.asarray((yield k), dtype=float)
-                    k = search.send(p_of(overlaps[k]))
+                    if k not in sent:
+                        value = yield k
+                        sent[k] = value if criterion is None else np.asarray(value, dtype=float)
+                    k = search.send(p_of(sent[k]))
             except StopIteration as stop:
                 kmax[f"{level:g}"], bracket[f"{level:g}"] = stop.value
-        by_kind[criterion.kind] = {"kmax": kmax, "bracket": bracket, "points": dict(sorted(cache.items()))}
-    return {**by_kind[criteria[0].kind], "criteria": by_kind}
+        by_kind[None if criterion is None else criterion.kind] = {
+            "kmax": kmax, "bracket": bracket, "points": dict(sorted(cache.items()))}
+    first = next(iter(by_kind.values()))
+    return first if criteria is None else {**first, "criteria": by_kind}
 
 
 def point_overlaps(results: list[list[dict]]) -> np.ndarray:
