@@ -92,3 +92,62 @@ def test_transfer_curves_and_energy_figures_of_a_spiking_recall(tmp_path):
     assert a.abstract_energy.shape == a.abstract_t.shape and np.all(np.diff(a.abstract_energy[30:]) <= 1e-9)
     assert plot_activation_fits(a.samples, fits, "t", tmp_path / "act.png").stat().st_size > 0
     assert plot_energy_traces([a], "t", tmp_path / "energy.png").stat().st_size > 0
+
+
+def test_biophysical_energy_rises_with_the_process_resonance_and_not_without_it():
+    """The biophysical process's IP3–Ca²⁺–h loop is a damped resonator (complex modes, period
+    ≈ 0.13 s at the default IP3R inactivation rate O_2); on a recall the energy's change splits
+    exactly into the neurons', synapses' and processes' shares, the synapses' share never rises
+    (their equation is the abstract one) and the processes' swing Σ|ΔE| shrinks more than 4× when
+    a 32× faster O_2 removes the ringing while leaving every fixed point where it was."""
+    from brian2 import second, umolar
+
+    from astrobrian import models
+    from astrobrian.network.biophysical import process_loop_modes
+
+    slow = process_loop_modes(models.load("biophysical_tripartite"))
+    fast = process_loop_modes(models.load("biophysical_tripartite", O_2=6.4 / umolar / second))
+    assert 0.10 < slow.period < 0.16 and slow.quality > 2  # rings ≈ 2.6 radians per e-fold
+    assert fast.quality < 0.5  # near critically damped
+    for key, value in slow.steady_state.items():
+        assert fast.steady_state[key] == pytest.approx(value, rel=1e-9)
+    swings = []
+    for o_2 in (0.2, 6.4):
+        rng = np.random.default_rng(5)
+        xi = random_patterns(16, 4, rng)
+        cue = corrupt(xi[:, 0], 2, rng)
+        net = build_network("biophysical", xi, seed=5, record_synapses=5 * ms, O_2=o_2 / umolar / second)
+        run = net.recall(cue, 0)
+        assert run.report.target_overlap >= 0.9
+        trace = energy_along_run(net, run)
+        parts = trace.summary["parts"]
+        after = trace.energy[trace.t >= trace.t_release]
+        assert sum(p["net_change"] for p in parts.values()) == pytest.approx(after[-1] - after[0], rel=1e-9)
+        assert parts["synapses"]["fraction_non_increasing"] == 1.0
+        swings.append(parts["processes"]["swing"])
+    assert swings[1] < swings[0] / 4
+
+
+def test_process_mappings_of_the_energy():
+    """'steady-state' reads P = u*(C), the inverse of the steady-state Ca²⁺ curve (a round trip
+    through process_steady_state); the spiking rung has no Ca²⁺ to read; the gain must be > 0."""
+    from brian2 import second, umolar
+
+    from astrobrian import models
+    from astrobrian.network.biophysical import drive_holding_calcium, process_steady_state, switch_production
+
+    spec = models.load("biophysical_tripartite")
+    u = np.array([-2.0, -0.5, 0.0, 0.7, 2.0])
+    o_mem = float(spec.namespace["O_mem"] / (umolar / second))
+    calcium = [process_steady_state(spec, switch_production(spec) + o_mem / 2 * np.tanh(x))["C"] for x in u]
+    assert drive_holding_calcium(spec, calcium) == pytest.approx(u, abs=2e-3)
+    rng = np.random.default_rng(4)
+    xi = random_patterns(8, 2, rng)
+    net = build_network("spiking", xi, seed=4, record_synapses=10 * ms)
+    run = net.recall(corrupt(xi[:, 0], 1, rng), 0)
+    with pytest.raises(InputError, match="process_mapping"):
+        energy_along_run(net, run, process_mapping="steady-state")
+    with pytest.raises(InputError, match="process_gain"):
+        energy_along_run(net, run, process_gain=0.0)
+    same = energy_along_run(net, run, process_gain=float(net.synapses.namespace["beta_p"]))
+    assert np.array_equal(same.energy, energy_along_run(net, run).energy)

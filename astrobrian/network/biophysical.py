@@ -15,6 +15,7 @@ loop with no memory drive); the cue is an input current only.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ from .spiking import SpikingNetwork, TripartiteOptions, build_tripartite_network
 #: parameters of biophysical_tripartite a user may set through the builder
 SYNAPSE_KEYS = (
     "alpha", "beta_s", "beta_p", "tau_s", "J", "U_0__star", "Omega_f", "Omega_d", "alpha_G", "O_beta", "O_mem",
-    "Omega_5P", "O_delta", "Omega_C", "C_mid", "C_width", "C_Theta", "Omega_rel", "astro_speed",
+    "Omega_5P", "O_delta", "Omega_C", "O_2", "C_mid", "C_width", "C_Theta", "Omega_rel", "astro_speed",
 )
 
 
@@ -101,26 +102,81 @@ def _key(spec: Any) -> tuple:
     return tuple(sorted(_loop_constants(spec).items()))
 
 
+def _loop_rhs(v: dict, production: float, y) -> np.ndarray:
+    """d(IP3, Ca²⁺, h)/dt of one process (µM, s; physiological time) with a constant extra IP3
+    `production`: the G-ChI/Li–Rinzel terms of biophysical_tripartite."""
+    i, c, h = max(y[0], 0.0), max(y[1], 1e-12), y[2]
+    m_inf = i / (i + v["d_1"]) * c / (c + v["d_5"])
+    q2 = v["d_2"] * (i + v["d_1"]) / (i + v["d_3"])
+    er = v["C_T"] - (1 + v["rho_A"]) * c
+    dc = v["Omega_C"] * m_inf**3 * h**3 * er + v["Omega_L"] * er - v["O_P"] * c**2 / (c**2 + v["K_P"] ** 2)
+    dh = (q2 / (q2 + c) - h) * v["O_2"] * (q2 + c)
+    di = (production + v["O_delta"] / (1 + i / v["kappa_delta"]) * c**2 / (c**2 + v["K_delta"] ** 2)
+          - v["O_3K"] * c**4 / (c**4 + v["K_D"] ** 4) * i / (i + v["K_3K"]) - v["Omega_5P"] * i)
+    return np.array([di, dc, dh])
+
+
 @functools.lru_cache(maxsize=256)
 def _steady_state(key: tuple, production: float, t_settle: float) -> tuple:
     from scipy.integrate import solve_ivp
 
     v = dict(key)
-
-    def rhs(_t, y):
-        i, c, h = max(y[0], 0.0), max(y[1], 1e-12), y[2]
-        m_inf = i / (i + v["d_1"]) * c / (c + v["d_5"])
-        q2 = v["d_2"] * (i + v["d_1"]) / (i + v["d_3"])
-        er = v["C_T"] - (1 + v["rho_A"]) * c
-        dc = v["Omega_C"] * m_inf**3 * h**3 * er + v["Omega_L"] * er - v["O_P"] * c**2 / (c**2 + v["K_P"] ** 2)
-        dh = (q2 / (q2 + c) - h) * v["O_2"] * (q2 + c)
-        di = (production + v["O_delta"] / (1 + i / v["kappa_delta"]) * c**2 / (c**2 + v["K_delta"] ** 2)
-              - v["O_3K"] * c**4 / (c**4 + v["K_D"] ** 4) * i / (i + v["K_3K"]) - v["Omega_5P"] * i)
-        return [di, dc, dh]
-
     t_eval = np.linspace(0.9 * t_settle, t_settle, 200)
-    sol = solve_ivp(rhs, (0.0, t_settle), [0.3, 0.03, 0.8], method="LSODA", rtol=1e-8, atol=1e-10, t_eval=t_eval)
+    sol = solve_ivp(lambda _t, y: _loop_rhs(v, production, y), (0.0, t_settle), [0.3, 0.03, 0.8], method="LSODA",
+                    rtol=1e-8, atol=1e-10, t_eval=t_eval)
     return (("I", float(sol.y[0, -1])), ("C", float(np.mean(sol.y[1]))), ("h", float(sol.y[2, -1])))
+
+
+@dataclass(frozen=True)
+class LoopModes:
+    """Linear modes of one process's IP3–Ca²⁺–h loop at a steady state (docs/analysis.md#why-the-biophysical-energy-rises).
+
+    `rates` are the Jacobian's eigenvalues in 1/s of simulated time (physiological rates × astro_speed).
+    A complex pair makes the process a damped resonator: after a change of its drive its Ca²⁺
+    overshoots and rings with `period` (s), decaying with `decay_time` (s); `quality` = |Im|/(2|Re|)
+    of the slowest-decaying complex pair (0 when every mode is real: a relaxator)."""
+
+    rates: tuple[complex, ...]
+    period: float
+    decay_time: float
+    quality: float
+    steady_state: dict
+
+
+def process_loop_modes(spec: Any, production: float | None = None) -> LoopModes:
+    """Eigen-modes of one process's IP3–Ca²⁺–h loop, linearised at its steady state (central differences).
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The process model (`models.load("biophysical_tripartite", …)`), with its astro_speed.
+    production : float, optional
+        Extra IP3 production (µM/s); default the switch production, at which the process rests at C_mid
+        (its operating point in the memory network).
+
+    Returns
+    -------
+    LoopModes
+        The eigenvalues (1/s of simulated time), the ringing period and decay time of the
+        complex pair (inf when there is none) and its quality factor.
+    """
+    from brian2 import second
+
+    key = _key(spec)
+    v = dict(key)
+    production = switch_production(spec) if production is None else float(production)
+    rest = dict(_steady_state(key, production, 300.0))
+    y = np.array([rest["I"], rest["C"], rest["h"]])
+    step = 1e-7
+    jac = np.column_stack([(_loop_rhs(v, production, y + step * e) - _loop_rhs(v, production, y - step * e)) / (2 * step)
+                           for e in np.eye(3)])
+    rates = np.linalg.eigvals(jac) * float(spec.namespace["astro_speed"] * second)
+    pair = rates[rates.imag > 0]
+    if pair.size == 0:
+        return LoopModes(tuple(rates), np.inf, np.inf, 0.0, rest)
+    slow = pair[np.argmax(pair.real)]  # the least damped complex pair rings longest
+    return LoopModes(tuple(rates), float(2 * np.pi / slow.imag), float(-1 / slow.real),
+                     float(slow.imag / (2 * abs(slow.real))), rest)
 
 
 def switch_production(spec: Any, tol: float = 1e-4) -> float:
@@ -143,6 +199,47 @@ def _switch(key: tuple, tol: float) -> float:
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if calcium(mid) < c_mid else (lo, mid)
     return 0.5 * (lo + hi)
+
+
+#: |g + Tψ| beyond which the memory drive J_rest ± (O_mem/2) tanh(g + Tψ) is saturated (tanh 6 = 1 − 1e-5)
+DRIVE_SATURATION = 6.0
+
+
+def drive_holding_calcium(spec: Any, calcium: object) -> np.ndarray:
+    """The process input u = g + Tψ whose memory drive holds a process at Ca²⁺ `calcium` at steady
+    state: the inverse of u ↦ C*(u) on the graded branch (glutamate receptors at rest).
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The process model (`models.load("biophysical_tripartite", …)`).
+    calcium : array_like
+        Ca²⁺ in µM.
+
+    Returns
+    -------
+    numpy.ndarray
+        u, clipped to ±DRIVE_SATURATION outside the Ca²⁺ range the drive can reach.
+    """
+    u, c = _calcium_branch(_key(spec), _o_mem(spec))
+    return np.interp(np.asarray(calcium, dtype=float), c, u)
+
+
+def _o_mem(spec: Any) -> float:
+    from brian2 import second, umolar
+
+    return float(spec.namespace["O_mem"] / (umolar / second))
+
+
+@functools.lru_cache(maxsize=64)
+def _calcium_branch(key: tuple, o_mem: float) -> tuple[np.ndarray, np.ndarray]:
+    """(u, C*(u)) on a grid of the memory drive's input, C* strictly increasing."""
+    j_switch = _switch(key, 1e-4)
+    u = np.linspace(-DRIVE_SATURATION, DRIVE_SATURATION, 241)
+    c = np.array([dict(_steady_state(key, j_switch + o_mem / 2 * np.tanh(x), 300.0))["C"] for x in u])
+    if not np.all(np.diff(c) > 0):
+        raise InputError("O_mem", "a drive range on which the process's steady Ca²⁺ grows with its input", o_mem)
+    return u, c
 
 
 def resting_receptors(spec: Any, nu_ref: float, r_ref: float, c_rest: float) -> float:
