@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 
-from ..abstract.activations import TanhActivation
 from ..abstract.knockouts import Knockouts
 from ..abstract.neuron_astrocyte import NeuronAstrocyteMemory, QuarticDAMLimit
 from ..errors import InputError, require_positive

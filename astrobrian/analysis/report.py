@@ -36,6 +36,7 @@ class RecallAnalysis:
     abstract_energy: np.ndarray
     abstract_recalled: bool
     samples: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    mappings: dict[str, dict] = field(default_factory=dict)
 
 
 def transfer_samples(network: Any, run: Any, trace: EnergyTrace, beta_n: float = 5.0) -> dict:
@@ -77,7 +78,7 @@ def transfer_samples(network: Any, run: Any, trace: EnergyTrace, beta_n: float =
 
 
 def analyse_recall(rung: str, n: int, k: int, flips: int, seed: int, params: dict | None = None,
-                   record_every: Any = None, beta_n: float = 5.0) -> RecallAnalysis:
+                   record_every: Any = None, beta_n: float = 5.0, mappings: dict | None = None) -> RecallAnalysis:
     """Build `rung` on patterns drawn from `seed`, cue pattern 0 with `flips` bits flipped, recall
     (recording synapses and processes) and analyse; the abstract model (rest scaling) runs the
     same cue.
@@ -98,12 +99,15 @@ def analyse_recall(rung: str, n: int, k: int, flips: int, seed: int, params: dic
         Recording step of synapses and processes (default 5 ms).
     beta_n : float
         Abstract neuron gain of the mapping.
+    mappings : dict, optional
+        Further mappings to evaluate the energy under: name → keywords of `energy_along_run`
+        (e.g. {'process_gain': 1.0}); their summaries land in `RecallAnalysis.mappings`.
 
     Returns
     -------
     RecallAnalysis
-        The recall's outcome, its energy trace, the abstract model's energy from the same cue
-        and the transfer samples.
+        The recall's outcome, its energy trace, the abstract model's energy from the same cue,
+        the transfer samples and the other mappings' energy summaries.
     """
     from brian2 import ms
 
@@ -122,9 +126,10 @@ def analyse_recall(rung: str, n: int, k: int, flips: int, seed: int, params: dic
     model = NeuronAstrocyteMemory.rest_scaling(xi)
     traj = model.run(cue, init="rest", dt=0.01, steps=1500, cue_duration=2.0, record_every=10)
     abstract_m = float(overlaps(sign(traj.final), xi)[0])
+    others = {name: energy_along_run(net, run, beta_n=beta_n, **kw).summary for name, kw in (mappings or {}).items()}
     return RecallAnalysis(seed, k, bool(run.report.recalled), float(run.report.target_overlap), trace,
                           np.asarray(traj.t), np.asarray(traj.energy), abstract_m >= 0.9,
-                          transfer_samples(net, run, trace, beta_n))
+                          transfer_samples(net, run, trace, beta_n), others)
 
 
 def fit_transfers(analyses: list[RecallAnalysis]) -> dict[str, ActivationFit]:

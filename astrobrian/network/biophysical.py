@@ -129,7 +129,8 @@ def _steady_state(key: tuple, production: float, t_settle: float) -> tuple:
 
 @dataclass(frozen=True)
 class LoopModes:
-    """Linear modes of one process's IP3–Ca²⁺–h loop at a steady state (docs/analysis.md#why-the-biophysical-energy-rises).
+    """Linear modes of one process's IP3–Ca²⁺–h loop at a steady state
+    (docs/analysis.md#why-the-biophysical-energy-rises).
 
     `rates` are the Jacobian's eigenvalues in 1/s of simulated time (physiological rates × astro_speed).
     A complex pair makes the process a damped resonator: after a change of its drive its Ca²⁺
@@ -168,8 +169,8 @@ def process_loop_modes(spec: Any, production: float | None = None) -> LoopModes:
     rest = dict(_steady_state(key, production, 300.0))
     y = np.array([rest["I"], rest["C"], rest["h"]])
     step = 1e-7
-    jac = np.column_stack([(_loop_rhs(v, production, y + step * e) - _loop_rhs(v, production, y - step * e)) / (2 * step)
-                           for e in np.eye(3)])
+    jac = np.column_stack([(_loop_rhs(v, production, y + step * e) - _loop_rhs(v, production, y - step * e))
+                           / (2 * step) for e in np.eye(3)])
     rates = np.linalg.eigvals(jac) * float(spec.namespace["astro_speed"] * second)
     pair = rates[rates.imag > 0]
     if pair.size == 0:
