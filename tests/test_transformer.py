@@ -1,0 +1,103 @@
+"""The neuron–astrocyte transformer (docs/transformer.md): conservation, synchronisation, the
+read phase's fixed point, and the approach to softmax attention as the features grow."""
+
+import numpy as np
+import pytest
+
+from astrobrian.abstract.transformer import (
+    AstrocyteTransformer,
+    RandomFeatures,
+    attention_error,
+    linear_attention,
+    softmax_attention,
+)
+from astrobrian.errors import InputError
+
+
+def _tokens(rng, d=8, length=16, n=4, queries=8, norm=0.5):
+    """Keys and queries of norm ≈ `norm`, Gaussian values."""
+    keys = rng.standard_normal((length, d)) * norm / np.sqrt(d)
+    q = rng.standard_normal((queries, d)) * norm / np.sqrt(d)
+    return q, keys, rng.standard_normal((length, n))
+
+
+def test_read_conserves_calcium_synchronises_and_reaches_linear_attention():
+    """Σp is conserved to round-off, the dispersion ½Σ(p_ij − p_kl)² decays at exactly 2NM/τ_p
+    (exponential Euler is exact for p), and x(t) ends on x* = Σ c I / p*, which is the
+    linear-attention formula on the same features to ≤ 1e-9."""
+    rng = np.random.default_rng(0)
+    q, keys, values = _tokens(rng)
+    features = RandomFeatures(8, 64, seed=1)
+    model = AstrocyteTransformer(4, 64, tau_p=2.0)
+    traj = model.attend(q, keys, values, features, dt=0.05)
+    assert np.max(np.abs(traj.p_total - traj.p_total[0]) / traj.p_total[0]) < 1e-13
+    rate = -np.log(traj.dispersion[1] / traj.dispersion[0]) / (traj.t[1] - traj.t[0])
+    assert rate == pytest.approx(np.full(len(q), model.synchronisation_rate), rel=1e-9)
+    assert model.synchronisation_rate == 2 * 4 * 64 / 2.0
+    expected = linear_attention(features(q), features(keys), values)
+    assert np.max(np.abs(traj.fixed_point - expected)) < 1e-12
+    assert np.max(np.abs(traj.final - expected)) < 1e-9
+
+
+def test_processes_synchronise_to_the_mean_and_synapses_to_c_over_it():
+    rng = np.random.default_rng(1)
+    q, keys, values = _tokens(rng, queries=3)
+    features = RandomFeatures(8, 32, seed=2)
+    model = AstrocyteTransformer(4, 32)
+    stored = model.write(values, features(keys))
+    assert stored.key_trace == pytest.approx(features(keys).sum(axis=0), rel=1e-12)
+    assert stored.c == pytest.approx(values.T @ features(keys) / 32, rel=1e-12)
+    traj = model.read(features(q), stored, keep_state=True)
+    p_star = model.initial_processes(features(q), stored).mean(axis=(1, 2))
+    assert traj.p == pytest.approx(np.broadcast_to(p_star[:, None, None], traj.p.shape), rel=1e-12)
+    assert traj.s == pytest.approx(stored.c[None] / p_star[:, None, None], rel=1e-9)
+
+
+def test_write_dynamics_approach_the_ideal_write():
+    """Holding each token for T τ_n leaves x within e^{−T} of its value: the stored c approaches
+    the ideal Hebbian write Σ V φ(K)ᵀ / M accordingly."""
+    rng = np.random.default_rng(2)
+    _q, keys, values = _tokens(rng)
+    features = RandomFeatures(8, 16, seed=3)
+    model = AstrocyteTransformer(4, 16)
+    ideal = model.write(values, features(keys)).c
+    errors = [np.max(np.abs(model.write(values, features(keys), write_time=t, dt=0.01).c - ideal))
+              for t in (2.0, 4.0, 8.0)]
+    assert errors[0] > errors[1] > errors[2] > 0
+    assert errors[2] / errors[1] == pytest.approx(np.exp(-4.0), rel=0.3)
+
+
+def test_attention_error_falls_as_one_over_root_m():
+    """The network's output approaches exact softmax attention as the number of input neurons
+    (random features) M grows: over M = 64 … 4096 (|q|, |k| ≈ 0.5, so M ≫ e^{|q+k|²}), averaged
+    over 8 feature draws, the log–log slope is −0.5 ± 0.1 and err·√M stays within a factor 1.5."""
+    rng = np.random.default_rng(3)
+    q, keys, values = _tokens(rng)
+    exact = softmax_attention(q, keys, values)
+    ms = (64, 256, 1024, 4096)
+    errors = []
+    for m in ms:
+        model = AstrocyteTransformer(4, m)
+        errors.append(np.mean([attention_error(model.attend(q, keys, values, RandomFeatures(8, m, seed), dt=0.2).final,
+                                               exact).mean() for seed in range(8)]))
+    slope = np.polyfit(np.log(ms), np.log(errors), 1)[0]
+    assert slope == pytest.approx(-0.5, abs=0.1)
+    scaled = np.asarray(errors) * np.sqrt(ms)
+    assert scaled.max() / scaled.min() < 1.5
+
+
+def test_orthogonal_features_and_bad_input():
+    w = RandomFeatures(4, 8, seed=0, kind="orthogonal").projection
+    block = w[:4] / np.linalg.norm(w[:4], axis=1, keepdims=True)
+    assert block @ block.T == pytest.approx(np.eye(4), abs=1e-12)
+    model = AstrocyteTransformer(2, 3)
+    with pytest.raises(InputError, match="key_features"):
+        model.write(np.ones((2, 2)), -np.ones((2, 3)))
+    with pytest.raises(InputError, match="values"):
+        model.write(np.ones((3, 2)), np.ones((2, 3)))
+    with pytest.raises(InputError, match="kind"):
+        RandomFeatures(4, 8, kind="cosine")
+    with pytest.raises(InputError, match="features"):
+        model.attend(np.ones((1, 4)), np.ones((2, 4)), np.ones((2, 2)), RandomFeatures(4, 8))
+    with pytest.raises(InputError, match="queries"):
+        softmax_attention(np.ones((1, 3)), np.ones((2, 4)), np.ones((2, 2)))
