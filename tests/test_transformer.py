@@ -101,3 +101,32 @@ def test_orthogonal_features_and_bad_input():
         model.attend(np.ones((1, 4)), np.ones((2, 4)), np.ones((2, 2)), RandomFeatures(4, 8))
     with pytest.raises(InputError, match="queries"):
         softmax_attention(np.ones((1, 3)), np.ones((2, 4)), np.ones((2, 2)))
+
+
+def test_brian2_rung_matches_the_abstract_model_to_round_off():
+    """The Brian2 rung (summed gather/spread of the astrocyte's Ca²⁺, r as a network input)
+    writes the same c and key trace and reads the same x(t), Σp(t) and dispersion as the
+    abstract model step for step; Σp is conserved and the dispersion falls at 2NM/τ_p there too."""
+    from astrobrian.devices import use_device
+    from astrobrian.network.transformer import build_transformer_network
+
+    rng = np.random.default_rng(4)
+    q, keys, values = _tokens(rng, d=4, length=5, n=3, queries=2, norm=0.6)
+    features = RandomFeatures(4, 8, seed=1)
+    with use_device("runtime"):
+        net = build_transformer_network(3, 8, tau_p=2.0, dt=0.05)
+        with pytest.raises(InputError, match="read"):
+            net.read(features(q))
+        net.write(values, features(keys), write_time=5.0)
+        brian = net.read(features(q), read_time=10.0)
+    model = AstrocyteTransformer(3, 8, tau_p=2.0)
+    stored = model.write(values, features(keys), write_time=5.0, dt=0.05)
+    assert np.max(np.abs(net.stored().c - stored.c)) < 1e-14
+    assert np.max(np.abs(net.stored().key_trace - stored.key_trace)) < 1e-14
+    abstract = model.read(features(q), stored, read_time=10.0, dt=0.05)
+    assert brian.x.shape == abstract.x.shape
+    assert np.max(np.abs(brian.x - abstract.x)) < 1e-12
+    assert np.max(np.abs(brian.p_total - abstract.p_total) / abstract.p_total) < 1e-13
+    assert np.max(np.abs(brian.p_total - brian.p_total[0]) / brian.p_total[0]) < 1e-13
+    rate = -np.log(brian.dispersion[1] / brian.dispersion[0]) / 0.05
+    assert rate == pytest.approx(np.full(2, model.synchronisation_rate), rel=1e-9)
