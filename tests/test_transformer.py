@@ -114,7 +114,7 @@ def test_brian2_rung_matches_the_abstract_model_to_round_off():
     q, keys, values = _tokens(rng, d=4, length=5, n=3, queries=2, norm=0.6)
     features = RandomFeatures(4, 8, seed=1)
     with use_device("runtime"):
-        net = build_transformer_network(3, 8, tau_p=2.0, dt=0.05)
+        net = build_transformer_network(3, 8, tau_p=2.0, dt=0.05, record_processes=True)
         with pytest.raises(InputError, match="read"):
             net.read(features(q))
         net.write(values, features(keys), write_time=5.0)

@@ -98,8 +98,9 @@ class TransformerNetwork:
         -------
         ReadTrajectory
             x(t) (recorded at the start of every step, and the final state), Σp(t) as the
-            astrocyte gathers it, the dispersion ½Σ(p_ij − p_kl)² (from the recorded processes),
-            the final outputs and the abstract fixed point of the written state.
+            astrocyte gathers it, the dispersion ½Σ(p_ij − p_kl)² (from the recorded processes;
+            NaN when built without `record_processes`), the final outputs and the abstract fixed
+            point of the written state.
         """
         from brian2 import second
 
@@ -117,14 +118,20 @@ class TransformerNetwork:
             self.synapses.s = 0
             self.synapses.p = "I_pre * a"
             self.network.run(steps * self.dt * second)
-            mon_x, mon_p, mon_proc = self.monitors["x"], self.monitors["P"], self.monitors["p"]
-            keep = np.asarray(mon_x.t / second) >= t0 - 1e-9 * self.dt
+            since = t0 - 1e-9 * self.dt
+            mon_x, mon_total = self.monitors["x"], self.monitors["P"]
+            keep = np.asarray(mon_x.t / second) >= since
+            p_end = np.asarray(self.synapses.p[:])
             xs.append(np.vstack([np.asarray(mon_x.x).T[keep], np.asarray(self.outputs.x[:])[None]]))
-            p_now = np.asarray(mon_proc.p).T[np.asarray(mon_proc.t / second) >= t0 - 1e-9 * self.dt]
-            p_all = np.vstack([p_now, np.asarray(self.synapses.p[:])[None]])
-            total = p_all.sum(axis=1)
-            totals.append(total)
-            disp.append(nm * np.sum((p_all - (total / nm)[:, None]) ** 2, axis=1))
+            gathered = np.asarray(mon_total.P)[0][np.asarray(mon_total.t / second) >= since]
+            totals.append(np.concatenate([gathered, [p_end.sum()]]))
+            if "p" in self.monitors:
+                mon_p = self.monitors["p"]
+                p_all = np.vstack([np.asarray(mon_p.p).T[np.asarray(mon_p.t / second) >= since], p_end[None]])
+                total = p_all.sum(axis=1)
+                disp.append(nm * np.sum((p_all - (total / nm)[:, None]) ** 2, axis=1))
+            else:
+                disp.append(np.full(steps + 1, np.nan))
             finals.append(np.asarray(self.outputs.x[:]).copy())
         self.network.restore(WRITTEN)
         t = np.arange(steps + 1) * self.dt
@@ -133,7 +140,8 @@ class TransformerNetwork:
 
 
 def build_transformer_network(n_values: int, n_features: int, tau_n: float = 1.0, tau_s: float = 1.0,
-                              tau_p: float = 1.0, dt: float = 0.05, name: str = "transformer") -> TransformerNetwork:
+                              tau_p: float = 1.0, dt: float = 0.05, record_processes: bool = False,
+                              name: str = "transformer") -> TransformerNetwork:
     """The neuron–astrocyte transformer in Brian2 (module docstring), on the runtime device.
 
     Parameters
@@ -146,6 +154,8 @@ def build_transformer_network(n_values: int, n_features: int, tau_n: float = 1.0
         Time constants in τ_n (1 τ_n = 1 Brian2 second), as `AstrocyteTransformer`.
     dt : float
         Time step in τ_n (> 0).
+    record_processes : bool
+        Record every process's p at every step (N·M values per step) for the dispersion.
     name : str
         Prefix of the Brian2 objects' names.
 
@@ -182,8 +192,9 @@ def build_transformer_network(n_values: int, n_features: int, tau_n: float = 1.0
     monitors = {
         "x": StateMonitor(outputs, "x", record=True, name=f"{name}_x", when="start"),
         "P": StateMonitor(astrocyte, "P", record=True, name=f"{name}_P", when="groups", order=-1),
-        "p": StateMonitor(synapses, "p", record=True, name=f"{name}_p", when="start"),
     }
+    if record_processes:
+        monitors["p"] = StateMonitor(synapses, "p", record=True, name=f"{name}_p", when="start")
     net = Network(inputs, outputs, synapses, astrocyte, gather, spread, *monitors.values(), name=f"{name}_network")
     return TransformerNetwork(net, inputs, outputs, synapses, astrocyte, {"gather": gather, "spread": spread},
                               monitors, model, dt, parameters={**model.parameters(), "dt": dt})
