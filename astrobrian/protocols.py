@@ -4,9 +4,9 @@ A protocol file (protocols/*.toml, shipped in the package as `astrobrian.protoco
 what to run. It is data, never code: TOML is parsed by `tomllib`, quantities by
 `astrobrian.quantities`. Its `kind` key picks a `ProtocolKind` from the registry — 'recall' (the
 default, `astrobrian.recall_protocol`), 'capacity_scaling' and 'knockout_capacity'
-(`astrobrian.sweep_protocols`) — which declares its keys and validates, runs, writes and formats
-it; the validators they share live in `astrobrian.schema`. A new kind is one module and one
-`register_kind` call (docs/extending.md).
+(`astrobrian.sweep_protocols`) and 'transformer' (`astrobrian.transformer_protocol`) — which
+declares its keys and validates, runs, writes and formats it; the validators they share live in
+`astrobrian.schema`. A new kind is one module and one `register_kind` call (docs/extending.md).
 """
 
 from __future__ import annotations
@@ -104,10 +104,11 @@ def protocol_kind(data: dict, source: object = "protocol") -> ProtocolKind:
 def _register_builtin_kinds() -> None:
     """The kinds astrobrian ships register when first asked for (their modules import Brian2 lazily)."""
     if "recall" not in KINDS:
-        from . import recall_protocol, sweep_protocols
+        from . import recall_protocol, sweep_protocols, transformer_protocol
 
         recall_protocol.register()
         sweep_protocols.register()
+        transformer_protocol.register()
 
 
 def library_dir() -> Path:
