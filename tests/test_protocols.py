@@ -106,8 +106,14 @@ def test_every_library_protocol_validates_or_names_its_missing_rung():
     assert {"recall", "knockout_sweep", "rate", "spiking"} <= set(protocols.available())
     from astrobrian import sweep_protocols
 
+    from astrobrian import transformer_protocol
+
     for name in protocols.available():
         path, data = protocols.read(name)
+        if data.get("kind", "recall") == "transformer":
+            validated = transformer_protocol.validate(data, path.name)
+            assert protocols.validate(data, path.name) == validated
+            continue
         if data.get("kind", "recall") != "recall":  # capacity sweeps: their own schema
             swept = sweep_protocols.validate(data, path.name)
             assert swept.kind in sweep_protocols.SWEEP_KINDS

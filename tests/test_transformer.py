@@ -130,3 +130,59 @@ def test_brian2_rung_matches_the_abstract_model_to_round_off():
     assert np.max(np.abs(brian.p_total - brian.p_total[0]) / brian.p_total[0]) < 1e-13
     rate = -np.log(brian.dispersion[1] / brian.dispersion[0]) / 0.05
     assert rate == pytest.approx(np.full(2, model.synchronisation_rate), rel=1e-9)
+
+
+SMALL = ["sweep.M=[16, 32, 64, 128]", "sweep.L=[4, 8]", "sweep.key_norm=[0.5, 1.0]", "sweep.D=[4, 8]", "M=64", "L=8",
+         "queries=4", "feature_draws=2", "network.read_time=5", "brian2.M=8"]
+
+
+def test_transformer_protocol_writes_its_result_set(tmp_path, capsys):
+    """`astrobrian run transformer` (made small with --set): results.json, manifest.json and the
+    figure; the error falls with M; modern Hopfield and the astro-gated fast gains are exact
+    softmax attention; the Brian2 rung equals the abstract model; the same seed reproduces."""
+    import json
+
+    from astrobrian.cli import main
+
+    out = tmp_path / "tr"
+    args = ["run", "transformer", "--out", str(out), "--quiet", "--json", *(a for s in SMALL for a in ("--set", s))]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "results.json", "transformer.png"]
+    errors = [p["error"] for p in summary["sweeps"]["M"]]
+    assert errors[-1] < errors[0]
+    assert summary["sweeps"]["root_m_fit"]["slope"] < 0
+    models = summary["comparison"]["models"]
+    assert models["modern-hopfield"]["error"] < 1e-12 and models["astro-gated, fast gains"]["error"] < 1e-12
+    assert models["neuron-astrocyte transformer"]["error"] > 1e-6  # random features: approximate
+    assert summary["brian2"]["max_abs_difference_x"] < 1e-12
+    assert summary["dynamics"]["measured_synchronisation_rate"] == pytest.approx(
+        summary["dynamics"]["synchronisation_rate"], rel=1e-6)
+    saved = json.loads((out / "results.json").read_text())
+    assert saved["manifest"]["seed"] == 0
+    assert saved["summary"]["sweeps"]["M"][0]["errors"] == summary["sweeps"]["M"][0]["errors"]
+    assert main([*args[:2], "--out", str(tmp_path / "again"), *args[4:]]) == 0
+    again = json.loads(capsys.readouterr().out)
+    for which in ("M", "L", "key_norm", "D"):  # everything but the timings
+        assert [p["errors"] for p in again["sweeps"][which]] == [p["errors"] for p in summary["sweeps"][which]]
+
+
+@pytest.mark.parametrize("settings, field", [
+    (["sweep.M=[16, 32, 64]"], "sweep.M"),
+    (["features=cosine"], "features"),
+    (["key_norm=0"], "key_norm"),
+    (["network.dt=100"], "network.dt"),
+    (["network.tau_p=-1"], "network.tau_p"),
+    (["M=100000000"], "sweep.M"),
+    (["colour=1"], "colour"),
+], ids=lambda v: " ".join(v) if isinstance(v, list) else v)
+def test_transformer_protocol_bad_input_is_one_line(bad_input, tmp_path, settings, field):
+    out = tmp_path / "out"
+    bad_input(["run", "transformer", "--out", out, "--quiet", *(a for s in settings for a in ("--set", s))], field,
+              out=out)
+    assert not out.exists()
+
+
+def test_transformer_protocol_refuses_other_devices_and_workers(bad_input, tmp_path):
+    bad_input(["run", "transformer", "--device", "cpp_standalone", "--out", tmp_path / "o", "--quiet"], "--device")
+    bad_input(["run", "transformer", "--workers", "2", "--out", tmp_path / "o", "--quiet"], "--workers")
