@@ -104,9 +104,7 @@ def test_a_missing_control_rung_is_named_not_skipped(monkeypatch):
 
 def test_every_library_protocol_validates_or_names_its_missing_rung():
     assert {"recall", "knockout_sweep", "rate", "spiking"} <= set(protocols.available())
-    from astrobrian import sweep_protocols
-
-    from astrobrian import transformer_protocol
+    from astrobrian import sweep_protocols, transformer_protocol
 
     for name in protocols.available():
         path, data = protocols.read(name)
