@@ -22,11 +22,12 @@ from .schema import ProtocolError, as_bool, as_int, as_number, as_table, as_text
 
 #: top-level keys of a transformer protocol file
 KEYS = {"name", "kind", "description", "seed", "D", "N", "L", "M", "key_norm", "queries", "feature_draws",
-        "features", "sweep", "network", "compare", "brian2"}
+        "features", "sweep", "network", "compare", "brian2", "continuum"}
 SWEEP_KEYS = {"M", "L", "key_norm", "D"}
 NETWORK_KEYS = {"tau_n", "tau_s", "tau_p", "dt", "read_time"}
 COMPARE_KEYS = {"enabled"}
 BRIAN2_KEYS = {"enabled", "N", "M", "L", "queries", "write_time", "read_time"}
+CONTINUUM_KEYS = {"enabled", "uniform", "N", "trials", "flip", "M", "key_norm"}
 REPORT, MANIFEST, FIGURE = "results.json", "manifest.json", "transformer.png"
 #: every file a result set of this kind holds
 OUTPUTS = (REPORT, MANIFEST, FIGURE)
@@ -58,6 +59,10 @@ class TransformerProtocol:
     compare: dict = field(default_factory=lambda: {"enabled": True})
     brian2: dict = field(default_factory=lambda: {"enabled": True, "N": 4, "M": 16, "L": 4, "queries": 2,
                                                   "write_time": 5.0, "read_time": 10.0})
+    continuum: dict = field(default_factory=lambda: {"enabled": True, "uniform": [0.0, 0.03, 0.1, 0.3, 0.5, 0.7, 0.9,
+                                                                                   1.0],
+                                                     "N": 16, "trials": 24, "flip": 0.125, "M": 1024,
+                                                     "key_norm": 2.0})
 
     @property
     def name(self) -> str:
@@ -75,7 +80,8 @@ class TransformerProtocol:
                 "queries": self.queries, "feature_draws": self.feature_draws, "features": self.features,
                 "sweep": {"M": list(self.sweep_m), "L": list(self.sweep_length), "key_norm": list(self.sweep_norm),
                           "D": list(self.sweep_d)},
-                "network": dict(self.network), "compare": dict(self.compare), "brian2": dict(self.brian2)}
+                "network": dict(self.network), "compare": dict(self.compare), "brian2": dict(self.brian2),
+                "continuum": dict(self.continuum)}
 
 
 def _int_list(value: object, key: str, source: object, minimum: int) -> tuple[int, ...]:
@@ -151,6 +157,30 @@ def validate(data: dict, source: object) -> TransformerProtocol:
             else:
                 values[key] = as_number(value, dotted, source, 0.0, strict=True)
         kw[attr] = values
+    given = as_table(data.get("continuum"), "continuum", source)
+    check_keys(given, CONTINUUM_KEYS, "continuum.", source)
+    values = dict(base.continuum)
+    for key, value in given.items():
+        dotted = f"continuum.{key}"
+        if key == "enabled":
+            values[key] = as_bool(value, dotted, source)
+        elif key == "uniform":
+            if not isinstance(value, list) or not value:
+                raise ProtocolError(source, dotted, "a list of distinct weights in [0, 1]", value)
+            weights = tuple(as_number(v, dotted, source, 0.0, maximum=1.0) for v in value)
+            if len(set(weights)) != len(weights):
+                raise ProtocolError(source, dotted, "a list of distinct weights in [0, 1]", value)
+            values[key] = sorted(weights)
+        elif key in ("N", "trials", "M"):
+            values[key] = as_int(value, dotted, source, 8 if key == "N" else 1)
+        elif key == "flip":
+            values[key] = as_number(value, dotted, source, 0.0, strict=True, maximum=0.5)
+        else:
+            values[key] = as_number(value, dotted, source, 0.0, strict=True)
+    if values["enabled"] and int(values["flip"] * values["N"] + 1e-9) < 1:
+        raise ProtocolError(source, "continuum.flip", f"a fraction that flips at least one of N = {values['N']} bits",
+                            values["flip"])
+    kw["continuum"] = values
     protocol = TransformerProtocol(**kw)
     if len(protocol.sweep_m) < 4:
         raise ProtocolError(source, "sweep.M", "at least 4 feature counts (the 1/√M fit needs them)",
@@ -187,6 +217,7 @@ class TransformerRun:
     comparison: dict
     brian2: dict
     dynamics: dict
+    continuum: dict
     seconds: float
 
     def summary(self) -> dict:
@@ -194,7 +225,7 @@ class TransformerRun:
         and one read's dynamics."""
         return {"kind": "transformer", "settings": self.protocol.settings(), "sweeps": self.sweeps,
                 "comparison": self.comparison, "brian2": self.brian2, "dynamics": self.dynamics,
-                "seconds": round(self.seconds, 2)}
+                "continuum": self.continuum, "seconds": round(self.seconds, 2)}
 
 
 def _tokens(rng: np.random.Generator, d: int, n: int, length: int, queries: int, norm: float):
@@ -339,6 +370,56 @@ def _dynamics(protocol: TransformerProtocol, index: int) -> dict:
             "synchronisation_rate": model.synchronisation_rate, "measured_synchronisation_rate": float(measured)}
 
 
+def _continuum(protocol: TransformerProtocol, index: int, progress: Any = None, done: int = 0,
+               total: int = 0) -> dict:
+    """Along the weight w of the uniform coupling (`MixedCoupling`, `AstrocyteTransformer(uniform=w)`):
+    K_max of the DAM architecture (the neuron–astrocyte model from rest) and of the transformer as
+    an autoassociative memory (`TransformerMemory`), both as astrobrian.capacity measures them
+    (P = 0.5, overlap ≥ 0.9, the same trials for every w), and the transformer's attention error
+    at the protocol's default point with the fraction of queries whose read has a stable fixed point."""
+    from .abstract.process_coupling import MixedCoupling
+    from .abstract.transformer import AstrocyteTransformer, RandomFeatures, attention_error, softmax_attention
+    from .capacity import Criterion, find_kmax, recall_trials
+
+    c = protocol.continuum
+    criterion = Criterion("overlap", 0.9)
+
+    def kmax(model: str, params: dict) -> tuple[float, dict]:
+        cache: dict[int, float] = {}
+        value, _bracket = find_kmax(lambda k: float(recall_trials(model, c["N"], k, c["trials"], c["flip"], criterion,
+                                                                  protocol.seed, params).mean()),
+                                    0.5, cache, rel_tol=0.1, k_start=2)
+        return value, {str(k): v for k, v in sorted(cache.items())}
+
+    rng = np.random.default_rng([protocol.seed, index])
+    q, keys, values = _tokens(rng, protocol.d, protocol.n, protocol.length, protocol.queries, protocol.key_norm)
+    exact = softmax_attention(q, keys, values)
+    draws = [RandomFeatures(protocol.d, protocol.m, seed=int(rng.integers(2**31)), kind=protocol.features)
+             for _ in range(protocol.feature_draws)]
+    rows = []
+    for step, w in enumerate(c["uniform"]):
+        t0 = time.perf_counter()
+        dam, dam_points = kmax("neuron-astrocyte-rest", {"coupling": MixedCoupling(w)})
+        memory, memory_points = kmax("astrocyte-transformer", {"n_features": c["M"], "key_norm": c["key_norm"],
+                                                               "uniform": w})
+        model = AstrocyteTransformer(protocol.n, protocol.m, uniform=w)
+        errors, stable = [], []
+        for features in draws:
+            x = model.fixed_point(features(q), model.write(values, features(keys)))
+            ok = np.all(np.isfinite(x), axis=1)
+            stable.append(float(ok.mean()))
+            if ok.any():
+                errors.append(float(attention_error(x[ok], exact[ok]).mean()))
+        rows.append({"uniform": w, "dam_kmax": dam, "dam_points": dam_points, "transformer_kmax": memory,
+                     "transformer_points": memory_points, "attention_error": float(np.mean(errors)) if errors else None,
+                     "stable_fraction": float(np.mean(stable)), "seconds": time.perf_counter() - t0})
+        if progress:
+            progress(done + step + 1, total, f"continuum w = {w:g}")
+    return {"rows": rows, "N": c["N"], "trials": c["trials"], "flip": c["flip"], "M": c["M"],
+            "key_norm": c["key_norm"], "attention_point": {"M": protocol.m, "L": protocol.length, "D": protocol.d,
+                                                           "key_norm": protocol.key_norm}}
+
+
 def run(protocol: TransformerProtocol, out: Path, options: Any, progress: Any = None) -> TransformerRun:
     """Measure the three sweeps, the comparison, the Brian2 check and one read's dynamics.
 
@@ -363,7 +444,8 @@ def run(protocol: TransformerProtocol, out: Path, options: Any, progress: Any = 
             + [("L", p.m, length, p.key_norm, p.d) for length in p.sweep_length]
             + [("key_norm", p.m, p.length, norm, p.d) for norm in p.sweep_norm]
             + [("D", p.m, p.length, p.key_norm, d) for d in p.sweep_d])
-    total = len(plan) + 3
+    weights = p.continuum["uniform"] if p.continuum["enabled"] else []
+    total = len(plan) + 3 + len(weights)
     sweeps: dict[str, list] = {"M": [], "L": [], "key_norm": [], "D": []}
     for k, (which, m, length, norm, d) in enumerate(plan):
         sweeps[which].append(_point(p, m, length, norm, d, k))
@@ -378,8 +460,9 @@ def run(protocol: TransformerProtocol, out: Path, options: Any, progress: Any = 
         progress(len(plan) + 2, total, "Brian2 rung")
     dynamics = _dynamics(p, len(plan) + 2)
     if progress:
-        progress(total, total, "read dynamics")
-    return TransformerRun(p, sweeps, comparison, brian2, dynamics, time.perf_counter() - t_start)
+        progress(len(plan) + 3, total, "read dynamics")
+    continuum = _continuum(p, len(plan) + 3, progress, len(plan) + 3, total) if weights else {}
+    return TransformerRun(p, sweeps, comparison, brian2, dynamics, continuum, time.perf_counter() - t_start)
 
 
 def write(result: TransformerRun, out: str | Path) -> dict[str, Path]:
@@ -424,6 +507,15 @@ def format_summary(summary: dict, out: Any = None) -> str:
         b = summary["brian2"]
         lines.append(f"  Brian2 rung vs abstract model (N = {b['N']}, M = {b['M']}): max |Δx| = "
                      f"{b['max_abs_difference_x']:.1e}, Σp drift {b['max_relative_drift_p_total']:.1e}")
+    if summary.get("continuum"):
+        c = summary["continuum"]
+        lines.append(f"  continuum, weight w of the uniform coupling (K_max at P = 0.5, overlap ≥ 0.9, N = {c['N']}, "
+                     f"{c['trials']} trials; transformer memory M = {c['M']}, |k| = {c['key_norm']:g}):")
+        lines.append("    w        DAM K_max   transformer K_max   attention error   stable reads")
+        for r in c["rows"]:
+            err = "-" if r["attention_error"] is None else f"{r['attention_error']:.4f}"
+            lines.append(f"    {r['uniform']:<8g} {r['dam_kmax']:<11.1f} {r['transformer_kmax']:<19.1f} {err:<17} "
+                         f"{r['stable_fraction']:.0%}")
     lines.append(f"  {summary['seconds']:.1f} s" + (f"; results in {out}" if out is not None else ""))
     return "\n".join(lines)
 
@@ -443,7 +535,7 @@ def card(protocol: TransformerProtocol) -> str:
     for key, value in (("M", list(protocol.sweep_m)), ("L", list(protocol.sweep_length)),
                        ("key_norm", list(protocol.sweep_norm)), ("D", list(protocol.sweep_d))):
         rows.row(key, value)
-    for table in ("network", "compare", "brian2"):
+    for table in ("network", "compare", "brian2", "continuum"):
         rows.table(table)
         for key, value in getattr(protocol, table).items():
             rows.row(key, value)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from astrobrian.abstract.knockouts import Knockouts
 from astrobrian.abstract.neuron_astrocyte import NeuronAstrocyteMemory, QuarticDAMLimit
-from astrobrian.abstract.process_coupling import FullCoupling, SparseCoupling, TerritoryCoupling
+from astrobrian.abstract.process_coupling import FullCoupling, MixedCoupling, SparseCoupling, TerritoryCoupling
 from astrobrian.errors import InputError
 from astrobrian.patterns import corrupt, cue_batch, n_flips, random_patterns
 
@@ -66,7 +66,7 @@ def test_reference_setting_recalls_every_pattern_1000_steps():
     assert np.array_equal(traj.recalled, xi.T)
 
 
-couplings = st.sampled_from(["full", "territories", "sparse"])
+couplings = st.sampled_from(["full", "territories", "sparse", "mixed"])
 
 
 @settings(max_examples=25, deadline=None)
@@ -90,6 +90,7 @@ def test_energy_never_increases(seed, n, k, beta, leaks, taus, init, coupling, a
         "full": FullCoupling(),
         "territories": TerritoryCoupling(n_astrocytes=2, seed=seed),
         "sparse": SparseCoupling(partners=2, seed=seed),
+        "mixed": MixedCoupling(uniform=0.4),
     }[coupling]
     model = NeuronAstrocyteMemory(
         xi, beta=beta, beta_s=beta / 2, lam=leaks[0], alpha=leaks[1], gamma=leaks[2],
@@ -124,7 +125,7 @@ def test_without_self_coupling_T_is_the_dense_T_less_each_process_coupling_to_it
 
 
 @pytest.mark.parametrize("coupling", [TerritoryCoupling(n_astrocytes=3, seed=1, gap_junction=0.3),
-                                      SparseCoupling(partners=3, seed=2)])
+                                      SparseCoupling(partners=3, seed=2), MixedCoupling(uniform=0.3)])
 def test_without_self_coupling_a_process_feels_neither_itself_nor_its_mirror(coupling):
     """The self-field is zero to round-off in every coupling: (T'ψ)_ij does not change with ψ_ij or
     ψ_ji; T' stays symmetric (⟨φ, T'ψ⟩ = ⟨ψ, T'φ⟩) and differs from T only there."""
@@ -142,6 +143,34 @@ def test_without_self_coupling_a_process_feels_neither_itself_nor_its_mirror(cou
         assert abs(moved[0, a, b]) < 1e-12 and abs(moved[0, b, a]) < 1e-12
         assert np.abs(full._coupling(bumped) - full._coupling(psi))[0, a, b] > 1e-3  # T itself does feel it
     assert np.sum(phi * cut._coupling(psi)) == pytest.approx(np.sum(psi * cut._coupling(phi)), rel=1e-12)
+
+
+def test_mixed_coupling_runs_from_the_hebbian_tensor_to_uniform_coupling():
+    """MixedCoupling(w): w = 0 is the dense Hebbian T exactly; w = 1 couples every process equally,
+    (Tψ)_ij = s √K Σ_kl ψ_kl, with the Frobenius norm of the Hebbian T for K ≪ N²; in between the
+    convex mixture, symmetric."""
+    rng = np.random.default_rng(6)
+    n, k = 6, 3
+    xi = random_patterns(n, k, rng)
+    s = 1.0 / n**3
+    T = dense_T(xi, s)
+    psi = rng.normal(size=(2, n, n))
+    hebbian = NeuronAstrocyteMemory(xi, coupling=MixedCoupling(0.0))
+    np.testing.assert_allclose(hebbian._coupling(psi), np.einsum("ijkl,bkl->bij", T, psi), rtol=0, atol=1e-14)
+    uniform = NeuronAstrocyteMemory(xi, coupling=MixedCoupling(1.0))
+    expected = np.broadcast_to(s * np.sqrt(k) * psi.sum(axis=(1, 2))[:, None, None], psi.shape)
+    np.testing.assert_allclose(uniform._coupling(psi), expected, rtol=1e-12)
+    mixed = NeuronAstrocyteMemory(xi, coupling=MixedCoupling(0.25))
+    np.testing.assert_allclose(mixed._coupling(psi), 0.75 * hebbian._coupling(psi) + 0.25 * uniform._coupling(psi),
+                               rtol=1e-12)
+    phi = rng.normal(size=(2, n, n))
+    assert np.sum(phi * mixed._coupling(psi)) == pytest.approx(np.sum(psi * mixed._coupling(phi)), rel=1e-12)
+    big = random_patterns(40, 4, rng)  # K ≪ N²: equal Frobenius norms
+    t_u = np.sqrt(4) * 40**2  # ‖√K 𝟙𝟙ᵀ‖_F over N² processes
+    v = np.stack([np.outer(big[:, m], big[:, m]).ravel() for m in range(4)], axis=1)
+    assert np.linalg.norm(v.T @ v) == pytest.approx(t_u, rel=0.05)
+    with pytest.raises(InputError, match="uniform"):
+        NeuronAstrocyteMemory(xi, coupling=MixedCoupling(1.5))
 
 
 def test_without_autapses_the_i_i_synapses_and_processes_are_absent():

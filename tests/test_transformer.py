@@ -133,7 +133,8 @@ def test_brian2_rung_matches_the_abstract_model_to_round_off():
 
 
 SMALL = ["sweep.M=[16, 32, 64, 128]", "sweep.L=[4, 8]", "sweep.key_norm=[0.5, 1.0]", "sweep.D=[4, 8]", "M=64", "L=8",
-         "queries=4", "feature_draws=2", "network.read_time=5", "brian2.M=8"]
+         "queries=4", "feature_draws=2", "network.read_time=5", "brian2.M=8", "continuum.uniform=[0, 1]",
+         "continuum.trials=8", "continuum.M=256"]
 
 
 def test_transformer_protocol_writes_its_result_set(tmp_path, capsys):
@@ -163,6 +164,10 @@ def test_transformer_protocol_writes_its_result_set(tmp_path, capsys):
     assert saved["summary"]["sweeps"]["M"][0]["errors"] == summary["sweeps"]["M"][0]["errors"]
     assert main([*args[:2], "--out", str(tmp_path / "again"), *args[4:]]) == 0
     again = json.loads(capsys.readouterr().out)
+    ends = {r["uniform"]: r for r in summary["continuum"]["rows"]}  # the two ends of the continuum
+    assert ends[0.0]["dam_kmax"] > 5 and ends[1.0]["dam_kmax"] == 0  # uniform coupling stores nothing in T
+    assert ends[1.0]["transformer_kmax"] > 1 and ends[0.0]["transformer_kmax"] == 0  # no stable read at w = 0
+    assert ends[1.0]["stable_fraction"] == 1.0 and ends[0.0]["stable_fraction"] == 0.0
     for which in ("M", "L", "key_norm", "D"):  # everything but the timings
         assert [p["errors"] for p in again["sweeps"][which]] == [p["errors"] for p in summary["sweeps"][which]]
 
@@ -186,3 +191,56 @@ def test_transformer_protocol_bad_input_is_one_line(bad_input, tmp_path, setting
 def test_transformer_protocol_refuses_other_devices_and_workers(bad_input, tmp_path):
     bad_input(["run", "transformer", "--device", "cpp_standalone", "--out", tmp_path / "o", "--quiet"], "--device")
     bad_input(["run", "transformer", "--workers", "2", "--out", tmp_path / "o", "--quiet"], "--workers")
+
+
+def test_token_coupling_is_uniform_at_one_and_the_read_settles_on_its_leading_mode():
+    """TokenCoupling at w = 1 is T = 𝟙𝟙ᵀ (leak NM, constant leading mode, p* = mean p(0)); below 1
+    the read phase's processes settle on e₁(e₁·p(0)) and x(t) on its fixed point, while w near 0
+    leaves p* with negative entries: no stable read (NaN)."""
+    from astrobrian.abstract.transformer import TokenCoupling
+
+    rng = np.random.default_rng(5)
+    q, keys, values = _tokens(rng, queries=3)
+    features = RandomFeatures(8, 32, seed=4)
+    model = AstrocyteTransformer(4, 32)
+    stored = model.write(values, features(keys))
+    uniform = TokenCoupling(4, 32, 1.0, stored)
+    assert uniform.leak == pytest.approx(4 * 32, rel=1e-12)
+    assert uniform.leading == pytest.approx(np.full((4, 32), 1 / np.sqrt(4 * 32)), rel=1e-12)
+    p0 = model.initial_processes(features(q), stored)
+    assert uniform.settled(p0) == pytest.approx(np.broadcast_to(p0.mean(axis=(1, 2))[:, None, None], p0.shape),
+                                                rel=1e-12)
+    mixed = AstrocyteTransformer(4, 32, uniform=0.8)
+    traj = mixed.read(features(q), stored, read_time=40.0, dt=0.05, keep_state=True)
+    assert np.max(np.abs(traj.p - mixed.coupling(stored).settled(p0))) < 1e-9 * np.abs(traj.p).max()
+    assert np.max(np.abs(traj.final - traj.fixed_point)) < 1e-9
+    assert np.all(np.isnan(AstrocyteTransformer(4, 32, uniform=0.0).fixed_point(features(q), stored)))
+
+
+def test_transformer_memory_is_linear_attention_over_the_patterns():
+    """TransformerMemory (the registry's 'astrocyte-transformer'): keys (|k|/√N) ξ_μ and values ξ_μ
+    written, the cue read; its state is the linear-attention formula, and approaches the one-step
+    modern-Hopfield update with β = |k|²/N as M grows."""
+    from astrobrian.abstract import ModernHopfield
+    from astrobrian.abstract.registry import model_entry
+    from astrobrian.abstract.transformer import TransformerMemory
+    from astrobrian.patterns import random_patterns
+
+    rng = np.random.default_rng(6)
+    xi = random_patterns(16, 5, rng)
+    cues = xi[:, :3].T.copy()
+    cues[:, :2] *= -1
+    scale = 0.5 / 4.0
+    exact = ModernHopfield(xi, beta=0.5**2 / 16).update(cues)
+    errors = []
+    for m in (64, 4096):
+        draws = []
+        for seed in range(3):
+            memory = TransformerMemory(xi, n_features=m, key_norm=0.5, feature_seed=seed)
+            f = memory.features
+            direct = linear_attention(f(scale * cues), f(scale * xi.T), xi.T)
+            assert np.max(np.abs(memory.recall_state(cues) - direct)) < 1e-12
+            draws.append(attention_error(memory.run(cues).final, exact).mean())
+        errors.append(np.mean(draws))
+    assert errors[1] < errors[0] / 3  # √64 = 8 in the 1/√M regime
+    assert model_entry("astrocyte-transformer").cls is TransformerMemory

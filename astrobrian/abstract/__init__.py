@@ -10,7 +10,7 @@ from .hopfield import ContinuousHopfield, HopfieldNetwork
 from .knockouts import Knockouts
 from .modern import ModernHopfield
 from .neuron_astrocyte import NeuronAstrocyteMemory, QuarticDAMLimit
-from .process_coupling import FullCoupling, SparseCoupling, TerritoryCoupling
+from .process_coupling import FullCoupling, MixedCoupling, SparseCoupling, TerritoryCoupling
 from .trajectory import Trajectory
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "FullCoupling",
     "HopfieldNetwork",
     "Knockouts",
+    "MixedCoupling",
     "ModernHopfield",
     "NeuronAstrocyteMemory",
     "QuarticDAMLimit",

@@ -285,15 +285,72 @@ class SparseCoupling:
         return {"kind": "sparse", "partners": int(self.partners), "seed": int(self.seed)}
 
 
-Coupling = FullCoupling | TerritoryCoupling | SparseCoupling
+class _MixedOperator(_Operator):
+    """T_w = (1 − w) T_Hebb + w T_U: the dense Hebbian operator and the uniform one,
+    (T_U ψ)_ij = s √K Σ_kl ψ_kl — one extra all-ones mode whose weight √K gives T_U the
+    Frobenius norm of T_Hebb for K ≪ N² (‖Σ_μ v_μ v_μᵀ‖_F ≈ √K N², v_μ = vec ξ_μ ξ_μᵀ)."""
+
+    def __init__(self, patterns: np.ndarray, scale: float, uniform: float):
+        super().__init__(patterns, scale)
+        self.uniform = uniform
+        self.hebbian = _TerritoryOperator(patterns, scale, None)
+        self.uniform_scale = scale * np.sqrt(patterns.shape[-1])
+
+    def apply(self, psi: np.ndarray) -> np.ndarray:
+        total = np.sum(psi, axis=(-2, -1), keepdims=True)
+        return (1.0 - self.uniform) * self.hebbian.apply(psi) + self.uniform * self.uniform_scale * total
+
+    def self_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        same, mirror = self.hebbian.self_terms()
+        u = self.uniform * self.uniform_scale
+        mirror_u = np.full_like(mirror, u)
+        np.fill_diagonal(mirror_u, 0.0)
+        return (1.0 - self.uniform) * same + u, (1.0 - self.uniform) * mirror + mirror_u
+
+
+@dataclass(frozen=True)
+class MixedCoupling:
+    """The connectivity continuum from the Hebbian memory tensor (uniform = 0, the paper's DAM
+    coupling) to uniform coupling (uniform = 1: every process coupled equally to every other, the
+    coupling of the paper's transformer): T_w = (1 − w) T_Hebb + w s √K 𝟙𝟙ᵀ (docs/transformer.md#the-continuum).
+    The mixture and its norm are ours, not the paper's."""
+
+    uniform: float = 0.0
+
+    def build(self, patterns: np.ndarray, scale: float, gap_junction_block: float = 0.0) -> _Operator:
+        """The operator T_w (`gap_junction_block` has no effect: one astrocyte).
+
+        Parameters
+        ----------
+        patterns : numpy.ndarray
+            (N, K) or (B, N, K) ±1 patterns.
+        scale : float
+            The coupling scale s of T (knockout factors included).
+        gap_junction_block : float
+            Fraction of the IP3 flux between astrocytes blocked (territories only).
+
+        Returns
+        -------
+        operator
+            An object whose `apply(psi)` gives (T_w ψ) for process outputs ψ (B, N, N).
+        """
+        return _MixedOperator(patterns, scale, require_fraction("uniform (weight of the uniform coupling)",
+                                                                self.uniform))
+
+    def describe(self) -> dict:
+        return {"kind": "mixed", "uniform": float(self.uniform)}
+
+
+Coupling = FullCoupling | TerritoryCoupling | SparseCoupling | MixedCoupling
 
 
 def coupling_from_name(spec: object) -> Coupling:
     """Accept a coupling object or the name 'full'."""
-    if isinstance(spec, (FullCoupling, TerritoryCoupling, SparseCoupling)):
+    if isinstance(spec, (FullCoupling, TerritoryCoupling, SparseCoupling, MixedCoupling)):
         return spec
     if spec in (None, "full"):
         return FullCoupling()
     raise InputError(
-        "coupling", "'full', TerritoryCoupling(n_astrocytes, seed) or SparseCoupling(partners, seed)", spec
+        "coupling", "'full', TerritoryCoupling(n_astrocytes, seed), SparseCoupling(partners, seed) or "
+        "MixedCoupling(uniform)", spec
     )

@@ -24,6 +24,7 @@ from .hopfield import HopfieldNetwork
 from .modern import ModernHopfield
 from .neuron_astrocyte import NO_SELF_TERMS, NeuronAstrocyteMemory, QuarticDAMLimit
 from .trajectory import Trajectory
+from .transformer import TransformerMemory
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,11 @@ MODELS: dict[str, ModelEntry] = {
         "no autapses, no process self-coupling (docs/models.md#quartic-dam-limit)",
         preset=NO_SELF_TERMS,
         run_defaults={"init": "rest", "dt": 0.05, "steps": 600, "record_every": 100_000, "stop_tol": 1e-5},
+    ),
+    "astrocyte-transformer": ModelEntry(
+        TransformerMemory,
+        "the neuron–astrocyte transformer as an autoassociative memory: patterns written as tokens (keys and "
+        "values), the cue read as the query, the read phase's fixed point recalled (docs/transformer.md)",
     ),
     "astro-gated": ModelEntry(
         AstrocyteGatedMemory, "astrocytic gains on the simplex", run_defaults={"record_every": 100_000},

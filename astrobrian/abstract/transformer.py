@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError, require_positive, require_positive_int
+from .trajectory import Trajectory
 
 #: kinds of random features: 'positive' (exp(w·x − |x|²/2), Performer FAVOR+), 'orthogonal'
 #: (the same with blocks of orthogonal w of chi-distributed norms, lower variance)
@@ -172,13 +173,16 @@ def attention_error(output: object, reference: object) -> np.ndarray:
 @dataclass
 class StoredTokens:
     """What the write phase leaves: the synaptic biases c (N, M), the processes' key trace
-    a (M,) = Σ_σ I_j during the writes, the output state x (N,) after the last token, and
-    the number of tokens written."""
+    a (M,) = Σ_σ I_j during the writes, the output state x (N,) after the last token, the
+    number of tokens written, and the tokens themselves (values (L, N) and key features (L, M):
+    the Hebbian process coupling of the continuum is built from them)."""
 
     c: np.ndarray
     key_trace: np.ndarray
     x: np.ndarray
     tokens: int = 0
+    values: np.ndarray | None = None
+    key_features: np.ndarray | None = None
 
 
 @dataclass
@@ -202,6 +206,43 @@ def _exp_step(y: np.ndarray, rate: np.ndarray | float, target: np.ndarray, dt: f
     return target + (y - target) * np.exp(-rate * dt)
 
 
+class TokenCoupling:
+    """The processes' coupling of the continuum, T_w = w 𝟙𝟙ᵀ + (1 − w) c_H Σ_β u_β u_βᵀ, with
+    u_β = V_β ⊗ φ(K_β) the synapse pattern token β wrote (N·M entries) and c_H = NM / ‖Σ u uᵀ‖_F,
+    so that both parts have the Frobenius norm of 𝟙𝟙ᵀ (ours, docs/transformer.md#the-continuum).
+    Never built: T_w = A D Aᵀ with A = [𝟙, u_1 … u_L], so products cost O(L N M) and its
+    spectrum is that of the (L + 1)² matrix D^½ AᵀA D^½. `leak` = its largest eigenvalue λ₁
+    (NM at w = 1), the processes' leak that keeps the leading mode neither growing nor decaying."""
+
+    def __init__(self, n: int, m: int, uniform: float, stored: StoredTokens):
+        v = np.asarray(stored.values, float)
+        f = np.asarray(stored.key_features, float)
+        if v.shape[0] == 0:
+            raise InputError("stored", "tokens written first (the Hebbian coupling is built from them)", "none")
+        self.values, self.features, self.nm = v, f, n * m
+        gram_tokens = (v @ v.T) * (f @ f.T)  # u_β·u_σ
+        c_h = self.nm / np.linalg.norm(gram_tokens)
+        self.weights = np.concatenate([[uniform], np.full(len(v), (1.0 - uniform) * c_h)])
+        ones_u = v.sum(axis=1) * f.sum(axis=1)  # 𝟙·u_β
+        gram = np.block([[np.array([[float(self.nm)]]), ones_u[None]], [ones_u[:, None], gram_tokens]])
+        root = np.sqrt(self.weights)
+        lam, vecs = np.linalg.eigh(root[:, None] * gram * root[None])
+        self.leak = float(lam[-1])
+        y = root * vecs[:, -1] / np.sqrt(self.leak)  # e₁ = A (D^½ y₁) / √λ₁
+        self.leading = y[0] + np.einsum("l,li,lj->ij", y[1:], v, f)
+        self.leading *= np.sign(self.leading.sum()) or 1.0
+
+    def apply(self, p: np.ndarray) -> np.ndarray:
+        """T_w p for process states p (B, N, M)."""
+        amplitudes = np.einsum("bij,li,lj->bl", p, self.values, self.features) * self.weights[1:]
+        total = self.weights[0] * p.sum(axis=(1, 2))
+        return total[:, None, None] + np.einsum("bl,li,lj->bij", amplitudes, self.values, self.features)
+
+    def settled(self, p0: np.ndarray) -> np.ndarray:
+        """Where the processes settle from p0 (B, N, M): e₁ (e₁·p0)."""
+        return self.leading[None] * np.einsum("ij,bij->b", self.leading, p0)[:, None, None]
+
+
 class AstrocyteTransformer:
     """The neuron–astrocyte transformer (module docstring): write tokens, then read queries.
 
@@ -213,14 +254,23 @@ class AstrocyteTransformer:
         Input neurons M (the number of features of keys and queries).
     tau_n, tau_s, tau_p : float
         Time constants of neurons, synapses and processes (units of τ_n; > 0).
+    uniform : float
+        Weight w ∈ [0, 1] of the uniform coupling in the processes' coupling (the continuum,
+        docs/transformer.md#the-continuum): 1 is the paper's transformer; below 1,
+        T_w = w 𝟙𝟙ᵀ + (1 − w) T_tokens with T_tokens the Hebbian tensor of the written tokens
+        (`TokenCoupling`), and the processes' leak is T_w's largest eigenvalue.
     """
 
-    def __init__(self, n_values: int, n_features: int, tau_n: float = 1.0, tau_s: float = 1.0, tau_p: float = 1.0):
+    def __init__(self, n_values: int, n_features: int, tau_n: float = 1.0, tau_s: float = 1.0, tau_p: float = 1.0,
+                 uniform: float = 1.0):
+        from ..errors import require_fraction
+
         self.n = require_positive_int("n_values", n_values)
         self.m = require_positive_int("n_features", n_features)
         self.tau_n = require_positive("tau_n", tau_n)
         self.tau_s = require_positive("tau_s", tau_s)
         self.tau_p = require_positive("tau_p", tau_p)
+        self.uniform = require_fraction("uniform (weight of the uniform coupling)", uniform)
 
     @property
     def synchronisation_rate(self) -> float:
@@ -230,7 +280,7 @@ class AstrocyteTransformer:
     def parameters(self) -> dict:
         """The model's parameters (for manifests)."""
         return {"n_values": self.n, "n_features": self.m, "tau_n": self.tau_n, "tau_s": self.tau_s,
-                "tau_p": self.tau_p}
+                "tau_p": self.tau_p, "uniform": self.uniform}
 
     def _features(self, field: str, features: object, ndim: int) -> np.ndarray:
         arr = _finite(field, features, ndim, f"an array ({'B, ' if ndim == 2 else ''}M) with M = {self.m}")
@@ -267,7 +317,8 @@ class AstrocyteTransformer:
         kf = self._features("key_features", key_features, 2)
         if v.shape != (kf.shape[0], self.n):
             raise InputError("values", f"shape ({kf.shape[0]}, {self.n}): one value per key", f"shape {v.shape}")
-        state = stored or StoredTokens(np.zeros((self.n, self.m)), np.zeros(self.m), np.zeros(self.n))
+        state = stored or StoredTokens(np.zeros((self.n, self.m)), np.zeros(self.m), np.zeros(self.n), 0,
+                                       np.zeros((0, self.n)), np.zeros((0, self.m)))
         c, a, x = state.c.copy(), state.key_trace.copy(), state.x.copy()
         steps = None
         if write_time is not None:
@@ -281,18 +332,31 @@ class AstrocyteTransformer:
                     x = _exp_step(x, 1.0 / self.tau_n, value, dt)
             c += np.outer(x, feat) / self.m
             a += feat
-        return StoredTokens(c, a, x, state.tokens + len(v))
+        return StoredTokens(c, a, x, state.tokens + len(v), np.concatenate([state.values, v]),
+                            np.concatenate([state.key_features, kf]))
 
     def initial_processes(self, query_features: np.ndarray, stored: StoredTokens) -> np.ndarray:
         """p_ij(0) = I_j a_j for each query: (B, N, M)."""
         return np.broadcast_to((query_features * stored.key_trace)[:, None, :], (query_features.shape[0], self.n,
                                                                                  self.m)).copy()
 
+    def coupling(self, stored: StoredTokens) -> "TokenCoupling":
+        """The processes' coupling T_w for the tokens written (`uniform` = 1: T = 𝟙𝟙ᵀ)."""
+        return TokenCoupling(self.n, self.m, self.uniform, stored)
+
     def fixed_point(self, query_features: object, stored: StoredTokens) -> np.ndarray:
-        """x* = Σ_j c_ij I_j / p*, p* = mean_ij p_ij(0) = (1/M) Σ_j I_j a_j: (B, N)."""
+        """x* = Σ_j c_ij I_j / p*_ij: (B, N). With uniform coupling p* = mean_ij p_ij(0) =
+        (1/M) Σ_j I_j a_j; otherwise p* = e₁ (e₁·p(0)), the projection of p(0) on T_w's leading
+        eigenvector (NaN where p* ≤ 0 somewhere: s = c/p* has no stable fixed point there)."""
         qf = self._features("query_features", query_features, 2)
-        p_star = qf @ stored.key_trace / self.m
-        return qf @ stored.c.T / p_star[:, None]
+        if self.uniform == 1.0:
+            p_star = qf @ stored.key_trace / self.m
+            return qf @ stored.c.T / p_star[:, None]
+        p_star = self.coupling(stored).settled(self.initial_processes(qf, stored))
+        stable = np.all(p_star > 0, axis=(1, 2))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.einsum("ij,bj,bij->bi", stored.c, qf, 1.0 / p_star)
+        return np.where(stable[:, None], x, np.nan)
 
     def read(self, query_features: object, stored: StoredTokens, read_time: float | None = None, dt: float = 0.05,
              record_every: int = 1, keep_state: bool = False) -> ReadTrajectory:
@@ -323,9 +387,11 @@ class AstrocyteTransformer:
         dt = require_positive("dt", dt)
         every = require_positive_int("record_every", record_every)
         p = self.initial_processes(qf, stored)
-        p_star = p.mean(axis=(1, 2))
+        coupling = None if self.uniform == 1.0 else self.coupling(stored)
+        p_star = p.mean(axis=(1, 2)) if coupling is None else np.abs(coupling.settled(p)).min(axis=(1, 2))
         if read_time is None:
-            read_time = 30.0 * max(self.tau_n, self.tau_s / float(p_star.min()), self.tau_p / (self.n * self.m))
+            read_time = 30.0 * max(self.tau_n, self.tau_s / max(float(p_star.min()), 1e-300),
+                                   self.tau_p / (self.n * self.m))
         steps = max(1, int(round(require_positive("read_time", read_time) / dt)))
         x = np.broadcast_to(stored.x, (qf.shape[0], self.n)).copy()
         s = np.zeros_like(p)
@@ -347,7 +413,10 @@ class AstrocyteTransformer:
             total = p.sum(axis=(1, 2))
             x = _exp_step(x, 1.0 / self.tau_n, drive, dt)
             s = _exp_step(s, p / self.tau_s, c / p, dt)
-            p = _exp_step(p, nm / self.tau_p, (total / nm)[:, None, None], dt)
+            if coupling is None:
+                p = _exp_step(p, nm / self.tau_p, (total / nm)[:, None, None], dt)
+            else:  # τ_p dp/dt = T_w p − λ₁ p
+                p = _exp_step(p, coupling.leak / self.tau_p, coupling.apply(p) / coupling.leak, dt)
             if step % every == 0 or step == steps:
                 record(step)
         return ReadTrajectory(np.asarray(ts), np.asarray(xs), np.asarray(totals), np.asarray(disp), x.copy(),
@@ -379,7 +448,77 @@ class AstrocyteTransformer:
         return self.read(features(q), stored, **read)
 
 
+
+class TransformerMemory:
+    """The transformer as an autoassociative memory, the recall task of the continuum
+    (docs/transformer.md#the-continuum): each pattern ξ_μ (N bits) is written as a token with key
+    (key_norm/√N) ξ_μ and value ξ_μ, a cue is read as the query, and the read phase's fixed point
+    is the recalled state. With uniform coupling it is linear attention over the patterns, which
+    approaches the modern-Hopfield update Ξ softmax(β Ξᵀ ξ̃), β = key_norm²/N, as M grows.
+
+    Parameters
+    ----------
+    patterns : array_like
+        (N, K) or (B, N, K) ±1 patterns.
+    n_features : int
+        Random features M (input neurons).
+    key_norm : float
+        Norm of keys and queries (> 0); softmax's inverse temperature on overlaps is key_norm².
+    uniform : float
+        Weight of the uniform coupling (`AstrocyteTransformer`).
+    feature_seed : int
+        Seed of the random features.
+    features : str
+        'positive' or 'orthogonal'.
+    """
+
+    def __init__(self, patterns: object, n_features: int = 1024, key_norm: float = 2.0, uniform: float = 1.0,
+                 feature_seed: int = 0, features: str = "positive"):
+        from ..patterns import check_patterns
+
+        self.patterns = check_patterns(patterns)
+        self.n_neurons, self.n_patterns = self.patterns.shape[-2], self.patterns.shape[-1]
+        self.key_norm = require_positive("key_norm", key_norm)
+        self.model = AstrocyteTransformer(self.n_neurons, n_features, uniform=uniform)
+        self.features = RandomFeatures(self.n_neurons, n_features, require_positive_int("feature_seed", feature_seed,
+                                                                                       minimum=0), features)
+
+    def recall_state(self, cues: np.ndarray) -> np.ndarray:
+        """The read phase's fixed point for each cue (B, N); NaN where it is not stable."""
+        from .base import prepare
+
+        xi, q, _single = prepare(self.patterns, cues)
+        xi_b = np.broadcast_to(xi, (q.shape[0],) + xi.shape[-2:]) if xi.ndim == 2 else xi
+        values = np.swapaxes(xi_b, -1, -2)  # (B, K, N)
+        scale = self.key_norm / np.sqrt(self.n_neurons)
+        key_features = self.features(scale * values)  # (B, K, M)
+        query_features = self.features(scale * q)  # (B, M)
+        m = self.model.m
+        c = np.einsum("bkn,bkm->bnm", values, key_features) / m
+        trace = key_features.sum(axis=1)
+        if self.model.uniform == 1.0:
+            p_star = np.einsum("bm,bm->b", query_features, trace) / m
+            return np.einsum("bnm,bm->bn", c, query_features) / p_star[:, None]
+        out = np.empty((q.shape[0], self.n_neurons))
+        for b in range(q.shape[0]):  # one eigen-decomposition ((K + 1)²) per trial's tokens
+            stored = StoredTokens(c[b], trace[b], np.zeros(self.n_neurons), self.n_patterns, values[b],
+                                  key_features[b])
+            out[b] = self.model.fixed_point(query_features[b:b + 1], stored)[0]
+        return out
+
+    def run(self, cues: object) -> Trajectory:
+        """The recalled state of every cue as a one-point `Trajectory` (t = 0: the fixed point)."""
+        from ..patterns import overlaps
+        from .base import prepare
+
+        _xi, q, single = prepare(self.patterns, cues)
+        x = self.recall_state(q)
+        traj = Trajectory(np.zeros(1), x[None], overlaps(x, self.patterns)[None], np.zeros((1, len(q))), x,
+                          single=False)
+        return traj.squeezed() if single else traj
+
 __all__ = [
-    "AstrocyteTransformer", "RandomFeatures", "ReadTrajectory", "StoredTokens", "attention_error",
+    "AstrocyteTransformer", "RandomFeatures", "ReadTrajectory", "StoredTokens", "TokenCoupling", "TransformerMemory",
+    "attention_error",
     "linear_attention", "softmax_attention", "FEATURE_KINDS",
 ]
