@@ -299,7 +299,8 @@ def _comparison(protocol: TransformerProtocol, index: int) -> dict:
     t0 = time.perf_counter()
     out = ModernHopfield(xi, beta=beta).update(cues)
     rows["modern-hopfield"] = {"error": float(attention_error(out, exact).mean()), "seconds": time.perf_counter() - t0,
-                               "units": p.length, "what": f"one update Ξ softmax(βΞᵀξ̃), β = {beta:g}"}
+                               "units": p.d + p.length,  # D feature neurons, one hidden unit per token
+                               "what": f"one update Ξ softmax(βΞᵀξ̃), β = {beta:g}"}
     amplitude, sigma = 0.5, 1.0  # rates tanh(σx) = 0.5 ξ̃ carry the cue; T sets β = 0.5/T
     gated = AstrocyteGatedMemory(xi, sigma=sigma, temperature=amplitude / beta, score="linear")
     t0 = time.perf_counter()
