@@ -397,6 +397,8 @@ def _continuum(protocol: TransformerProtocol, index: int, progress: Any = None, 
     exact = softmax_attention(q, keys, values)
     draws = [RandomFeatures(protocol.d, protocol.m, seed=int(rng.integers(2**31)), kind=protocol.features)
              for _ in range(protocol.feature_draws)]
+    writer = AstrocyteTransformer(protocol.n, protocol.m)  # the write phase does not depend on w
+    written = [(features(q), writer.write(values, features(keys))) for features in draws]
     rows = []
     for step, w in enumerate(c["uniform"]):
         t0 = time.perf_counter()
@@ -405,8 +407,8 @@ def _continuum(protocol: TransformerProtocol, index: int, progress: Any = None, 
                                                                "uniform": w})
         model = AstrocyteTransformer(protocol.n, protocol.m, uniform=w)
         errors, stable = [], []
-        for features in draws:
-            x = model.fixed_point(features(q), model.write(values, features(keys)))
+        for query_features, stored in written:
+            x = model.fixed_point(query_features, stored)
             ok = np.all(np.isfinite(x), axis=1)
             stable.append(float(ok.mean()))
             if ok.any():

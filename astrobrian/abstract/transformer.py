@@ -123,10 +123,7 @@ def softmax_attention(queries: object, keys: object, values: object) -> np.ndarr
     """
     from scipy.special import softmax
 
-    q = _finite("queries", queries, 2, "an array (B, D)")
-    k = _finite("keys", keys, 2, "an array (L, D)")
-    v = _finite("values", values, 2, "an array (L, N)")
-    _match(q, k, v)
+    q, k, v = _attention_inputs(("queries", "keys", "values"), queries, keys, values)
     return softmax(q @ k.T, axis=-1) @ v
 
 
@@ -147,19 +144,22 @@ def linear_attention(query_features: object, key_features: object, values: objec
     numpy.ndarray
         (B, N) outputs.
     """
-    qf = _finite("query_features", query_features, 2, "an array (B, M)")
-    kf = _finite("key_features", key_features, 2, "an array (L, M)")
-    v = _finite("values", values, 2, "an array (L, N)")
-    _match(qf, kf, v)
+    qf, kf, v = _attention_inputs(("query_features", "key_features", "values"), query_features, key_features, values)
     scores = qf @ kf.T
     return scores @ v / scores.sum(axis=-1, keepdims=True)
 
 
-def _match(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> None:
+def _attention_inputs(names: tuple[str, str, str], queries: object, keys: object,
+                      values: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Queries (B, ·), keys (L, ·) and values (L, N) as finite 2-D arrays whose shapes agree."""
+    q = _finite(names[0], queries, 2, "an array (B, D) or (B, M)")
+    k = _finite(names[1], keys, 2, "an array (L, D) or (L, M)")
+    v = _finite(names[2], values, 2, "an array (L, N)")
     if q.shape[1] != k.shape[1]:
-        raise InputError("keys", f"the queries' dimension {q.shape[1]} (last axis)", f"shape {k.shape}")
+        raise InputError(names[1], f"the queries' dimension {q.shape[1]} (last axis)", f"shape {k.shape}")
     if v.shape[0] != k.shape[0]:
-        raise InputError("values", f"one row per key ({k.shape[0]})", f"shape {v.shape}")
+        raise InputError(names[2], f"one row per key ({k.shape[0]})", f"shape {v.shape}")
+    return q, k, v
 
 
 def attention_error(output: object, reference: object) -> np.ndarray:
@@ -199,6 +199,13 @@ class ReadTrajectory:
     fixed_point: np.ndarray
     s: np.ndarray | None = None
     p: np.ndarray | None = None
+
+
+def dispersion(p: np.ndarray) -> np.ndarray:
+    """½ Σ_(ij),(kl) (p_ij − p_kl)² = n Σ (p_ij − p̄)² of process states, batched (B, N, M) or
+    flattened (T, NM): how far the n processes are from synchrony."""
+    flat = p.reshape(p.shape[:-2] + (-1,)) if p.ndim >= 3 else p
+    return flat.shape[-1] * np.sum((flat - flat.mean(axis=-1, keepdims=True)) ** 2, axis=-1)
 
 
 def _exp_step(y: np.ndarray, rate: np.ndarray | float, target: np.ndarray, dt: float) -> np.ndarray:
@@ -324,14 +331,15 @@ class AstrocyteTransformer:
         if write_time is not None:
             dt = require_positive("dt", dt)
             steps = max(1, int(round(require_positive("write_time", write_time) / dt)))
-        for value, feat in zip(v, kf):
-            if steps is None:
-                x = value.copy()
-            else:
+        if steps is None:  # x = V_β for every token: the Hebbian steps sum to Σ_β V_β φ(K_β)ᵀ / M
+            c += v.T @ kf / self.m
+            x = v[-1].copy() if len(v) else x
+        else:
+            for value, feat in zip(v, kf):
                 for _ in range(steps):
                     x = _exp_step(x, 1.0 / self.tau_n, value, dt)
-            c += np.outer(x, feat) / self.m
-            a += feat
+                c += np.outer(x, feat) / self.m
+        a += kf.sum(axis=0)
         return StoredTokens(c, a, x, state.tokens + len(v), np.concatenate([state.values, v]),
                             np.concatenate([state.key_features, kf]))
 
@@ -388,10 +396,10 @@ class AstrocyteTransformer:
         every = require_positive_int("record_every", record_every)
         p = self.initial_processes(qf, stored)
         coupling = None if self.uniform == 1.0 else self.coupling(stored)
-        p_star = p.mean(axis=(1, 2)) if coupling is None else np.abs(coupling.settled(p)).min(axis=(1, 2))
-        if read_time is None:
-            read_time = 30.0 * max(self.tau_n, self.tau_s / max(float(p_star.min()), 1e-300),
-                                   self.tau_p / (self.n * self.m))
+        if read_time is None:  # the slowest synapse relaxes at p*/τ_s; an unstable read at the mean p(0)
+            settled = p if coupling is None else coupling.settled(p)
+            slowest = settled.min() if np.all(settled > 0) else p.mean()
+            read_time = 30.0 * max(self.tau_n, self.tau_s / float(slowest), self.tau_p / (self.n * self.m))
         steps = max(1, int(round(require_positive("read_time", read_time) / dt)))
         x = np.broadcast_to(stored.x, (qf.shape[0], self.n)).copy()
         s = np.zeros_like(p)
@@ -400,12 +408,10 @@ class AstrocyteTransformer:
         ts, xs, totals, disp = [], [], [], []
 
         def record(step: int) -> None:
-            total = p.sum(axis=(1, 2))
             ts.append(step * dt)
             xs.append(x.copy())
-            totals.append(total)
-            # ½ Σ_(ij),(kl) (p_ij − p_kl)² = NM Σ (p_ij − p̄)²
-            disp.append(nm * np.sum((p - (total / nm)[:, None, None]) ** 2, axis=(1, 2)))
+            totals.append(p.sum(axis=(1, 2)))
+            disp.append(dispersion(p))
 
         record(0)
         for step in range(1, steps + 1):
@@ -446,7 +452,6 @@ class AstrocyteTransformer:
         q = _finite("queries", queries, 2, "an array (B, D)")
         stored = self.write(values, features(k))
         return self.read(features(q), stored, **read)
-
 
 
 class TransformerMemory:
@@ -493,16 +498,9 @@ class TransformerMemory:
         scale = self.key_norm / np.sqrt(self.n_neurons)
         key_features = self.features(scale * values)  # (B, K, M)
         query_features = self.features(scale * q)  # (B, M)
-        m = self.model.m
-        c = np.einsum("bkn,bkm->bnm", values, key_features) / m
-        trace = key_features.sum(axis=1)
-        if self.model.uniform == 1.0:
-            p_star = np.einsum("bm,bm->b", query_features, trace) / m
-            return np.einsum("bnm,bm->bn", c, query_features) / p_star[:, None]
         out = np.empty((q.shape[0], self.n_neurons))
-        for b in range(q.shape[0]):  # one eigen-decomposition ((K + 1)²) per trial's tokens
-            stored = StoredTokens(c[b], trace[b], np.zeros(self.n_neurons), self.n_patterns, values[b],
-                                  key_features[b])
+        for b in range(q.shape[0]):  # one trial's tokens at a time (an eigen-decomposition of (K + 1)² below w = 1)
+            stored = self.model.write(values[b], key_features[b])
             out[b] = self.model.fixed_point(query_features[b:b + 1], stored)[0]
         return out
 
@@ -517,8 +515,8 @@ class TransformerMemory:
                           single=False)
         return traj.squeezed() if single else traj
 
+
 __all__ = [
     "AstrocyteTransformer", "RandomFeatures", "ReadTrajectory", "StoredTokens", "TokenCoupling", "TransformerMemory",
-    "attention_error",
-    "linear_attention", "softmax_attention", "FEATURE_KINDS",
+    "attention_error", "dispersion", "linear_attention", "softmax_attention", "FEATURE_KINDS",
 ]

@@ -65,17 +65,17 @@ def _descent(t: np.ndarray, e: np.ndarray, t_release: float, tol: float) -> dict
     }
 
 
-def _parts(t: np.ndarray, energy, states: tuple, t_release: float, tol: float) -> dict:
+def _parts(t: np.ndarray, energy_of, energy: np.ndarray, states: tuple, t_release: float, tol: float) -> dict:
     """ΔE of every interval split by the part that moved: E(x₁, S₀, P₀) − E(x₀, S₀, P₀), then S,
-    then P (the three sum to ΔE exactly). Per part: fraction of intervals after the release with
-    a non-increasing share, its net change and its swing Σ|ΔE|."""
+    then P (the three sum to ΔE exactly; `energy` is E along the run, `energy_of` evaluates the two
+    mixed states). Per part: fraction of intervals after the release with a non-increasing share,
+    its net change and its swing Σ|ΔE|."""
     x, s, p = states
     after = (t >= t_release)[:-1]  # intervals that start after the release, as `_descent` counts them
-    e0 = energy(x[:-1], s[:-1], p[:-1])
-    e1 = energy(x[1:], s[:-1], p[:-1])
-    e2 = energy(x[1:], s[1:], p[:-1])
-    e3 = energy(x[1:], s[1:], p[1:])
-    scale = max(float(np.max(np.abs(np.concatenate([e0, e3])))), 1e-30)
+    e0, e3 = energy[:-1], energy[1:]
+    e1 = energy_of(x[1:], s[:-1], p[:-1])
+    e2 = energy_of(x[1:], s[1:], p[:-1])
+    scale = max(float(np.max(np.abs(energy))), 1e-30)
     out = {}
     for name, d in zip(ENERGY_PARTS, (e1 - e0, e2 - e1, e3 - e2)):
         d = d[after]
@@ -174,7 +174,7 @@ def energy_along_run(network: Any, run: Any, beta_n: float = 5.0, tol: float = 1
     presented = getattr(network, "presented", {}) or {}
     t_release = sum(float(np.asarray(presented.get(key, 0.0))) for key in ("t_start", "cue_duration"))  # seconds
     summary = {"energy": _descent(t_s, energy, t_release, tol), "dam_energy": _descent(t_s, dam_energy, t_release, tol),
-               "parts": _parts(t_s, lambda *st: sum(energy_terms(*st).values()), (x, s, p), t_release, tol),
+               "parts": _parts(t_s, lambda *st: sum(energy_terms(*st).values()), energy, (x, s, p), t_release, tol),
                "mapping": {"process_mapping": process_mapping, "process_gain": gain, "beta_n": beta_n}}
     return EnergyTrace(t_s, energy, {k2: np.asarray(v) for k2, v in terms.items()}, dam_energy, t_release, summary)
 

@@ -316,7 +316,7 @@ def build_biophysical_network(patterns: object, options: TripartiteOptions | Non
     if "J_rest" in synapse:
         raise InputError("J_rest", "no value: the builder sets it so that a process rests on its Ca²⁺ switch",
                          synapse["J_rest"])
-    o_mem = float(ns["O_mem"] / (umolar / second))
+    o_mem = _o_mem(base)
     c_low = process_steady_state(base, j_switch - o_mem / 2)["C"]
     if j_rest < o_mem / 2 or c_low < float((ns["C_mid"] - 2 * ns["C_width"]) / umolar):
         raise InputError("O_mem", "a smaller range: at g + Tψ → −∞ the process must stay on its graded Ca²⁺ branch "

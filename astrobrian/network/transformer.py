@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..abstract.transformer import AstrocyteTransformer, ReadTrajectory, StoredTokens
+from ..abstract.transformer import AstrocyteTransformer, ReadTrajectory, StoredTokens, dispersion
 from ..errors import InputError, require_positive
 
 #: name of the stored network state after the write phase
@@ -42,8 +42,8 @@ class TransformerNetwork:
     monitors: dict
     model: AstrocyteTransformer
     dt: float
-    tokens: int = 0
     parameters: dict = field(default_factory=dict)
+    written: StoredTokens | None = None  # what the abstract model wrote: the check of every write
 
     def write(self, values: object, key_features: object, write_time: float = 10.0) -> None:
         """Write tokens (V_β, φ(K_β)) one at a time with r = 0 (as `AstrocyteTransformer.write`
@@ -60,8 +60,8 @@ class TransformerNetwork:
         """
         from brian2 import second
 
-        # the abstract model checks the inputs (shapes, finite, positive features) and steps the same way
-        self.model.write(values, key_features, write_time=write_time, dt=self.dt)
+        # the abstract model checks the inputs (shapes, finite, positive features) and keeps the tokens
+        self.written = self.model.write(values, key_features, write_time=write_time, dt=self.dt, stored=self.written)
         steps = max(1, int(round(require_positive("write_time", write_time) / self.dt)))
         self.outputs.r = 0
         m = float(self.model.m)
@@ -71,18 +71,24 @@ class TransformerNetwork:
             self.network.run(steps * self.dt * second)
             self.synapses.c = f"c + x_post * I_pre / {m!r}"
             self.synapses.a = "a + I_pre"
-        self.tokens += len(np.asarray(values))
         self.network.store(WRITTEN)
 
+    @property
+    def tokens(self) -> int:
+        """Tokens written so far."""
+        return 0 if self.written is None else self.written.tokens
+
     def stored(self) -> StoredTokens:
-        """The written state as the abstract model's `StoredTokens` (c (N, M), key trace a (M,), x)."""
+        """The written state read back from the network as the abstract model's `StoredTokens`
+        (c (N, M), key trace a (M,), x, and the tokens written)."""
         n, m = self.model.n, self.model.m
         post, pre = np.asarray(self.synapses.j[:]), np.asarray(self.synapses.i[:])
         c = np.zeros((n, m))
         c[post, pre] = self.synapses.c[:]
         a = np.zeros((n, m))
         a[post, pre] = self.synapses.a[:]
-        return StoredTokens(c, a[0].copy(), np.asarray(self.outputs.x[:]).copy(), self.tokens)
+        return StoredTokens(c, a[0].copy(), np.asarray(self.outputs.x[:]).copy(), self.tokens,
+                            self.written.values, self.written.key_features)
 
     def read(self, query_features: object, read_time: float = 30.0) -> ReadTrajectory:
         """Read each query from the written state with r = 1, s = 0, p = I_pre a.
@@ -109,7 +115,6 @@ class TransformerNetwork:
         qf = self.model._features("query_features", query_features, 2)
         steps = max(1, int(round(require_positive("read_time", read_time) / self.dt)))
         xs, totals, disp, finals = [], [], [], []
-        nm = self.model.n * self.model.m
         for feat in qf:
             self.network.restore(WRITTEN)
             t0 = float(self.network.t / second)
@@ -127,9 +132,8 @@ class TransformerNetwork:
             totals.append(np.concatenate([gathered, [p_end.sum()]]))
             if "p" in self.monitors:
                 mon_p = self.monitors["p"]
-                p_all = np.vstack([np.asarray(mon_p.p).T[np.asarray(mon_p.t / second) >= since], p_end[None]])
-                total = p_all.sum(axis=1)
-                disp.append(nm * np.sum((p_all - (total / nm)[:, None]) ** 2, axis=1))
+                disp.append(dispersion(np.vstack([np.asarray(mon_p.p).T[np.asarray(mon_p.t / second) >= since],
+                                                  p_end[None]])))
             else:
                 disp.append(np.full(steps + 1, np.nan))
             finals.append(np.asarray(self.outputs.x[:]).copy())
